@@ -1,0 +1,79 @@
+"""Training configurations as plain data; `PRESETS` holds the defaults we ship."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from keras_infogan.codes import LatentSpec, mnist_spec
+
+
+LR_SCHEDULES = ("constant", "cosine")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything `train()` needs; every field is a CLI flag of the same name.
+
+    Data:
+        dataset: key of `keras_infogan.data.DATASETS` (also picks the networks).
+        data_dir: folder of IDX files for offline use; None loads through TFDS.
+        train_split: split trained on (TFDS syntax, e.g. "train[:17690]").
+        eval_split: labeled split scored after every epoch (None: no scoring).
+    Latent codes:
+        noise_dim, noise: width and prior ("uniform"/"normal") of z.
+        cat_weight, cont_weight: lambda of the categorical / continuous codes.
+        learn_stddev: whether Q learns sigma of the continuous codes (else 1).
+    Optimisation:
+        epochs, batch_size, seed, d_learning_rate, g_learning_rate, beta_1.
+        lr_schedule: "constant", or "cosine" (both learning rates decay to 0
+            along a cosine over the whole run).
+        jit_compile: compile the train step with XLA.
+        joint_batches: real and fake images share one batch-norm batch in the trunk.
+        info_weight: multiplier of G's MI reward (0: the GAN baseline).
+        info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
+            info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
+    """
+
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    train_split: str = "train"
+    eval_split: str | None = "test"
+    noise_dim: int = 62
+    noise: str = "uniform"
+    cat_weight: float = 1.0
+    cont_weight: float = 1.0
+    learn_stddev: bool = False
+    epochs: int = 20
+    batch_size: int = 64
+    seed: int = 0
+    d_learning_rate: float = 2e-4
+    g_learning_rate: float = 1e-3
+    beta_1: float = 0.5
+    lr_schedule: str = "constant"
+    jit_compile: bool = False
+    joint_batches: bool = False
+    info_weight: float = 1.0
+    info_delay_epochs: float = 0.0
+    info_ramp_epochs: float = 0.0
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("d_learning_rate", "g_learning_rate"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if not 0 <= self.beta_1 < 1:
+            raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
+
+    def latent_spec(self) -> LatentSpec:
+        """The latent codes these settings describe (MNIST: 1 categorical, 2 continuous)."""
+        if self.dataset != "mnist":
+            raise ValueError(f"no latent spec preset for dataset {self.dataset!r}")
+        return mnist_spec(cat_weight=self.cat_weight, cont_weight=self.cont_weight,
+                          learn_stddev=self.learn_stddev, noise_dim=self.noise_dim, noise=self.noise)
+
+
+PRESETS = {"mnist": TrainConfig()}

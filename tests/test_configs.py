@@ -1,0 +1,28 @@
+"""TrainConfig validation and the latent spec it describes."""
+
+import pytest
+
+from keras_infogan import PRESETS, TrainConfig
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("epochs", 0, "epochs must be at least 1"),
+    ("batch_size", -4, "batch_size must be at least 1"),
+    ("d_learning_rate", 0.0, "d_learning_rate must be > 0"),
+    ("beta_1", 1.0, r"beta_1 must be in \[0, 1\)"),
+    ("lr_schedule", "step", "lr_schedule must be one of"),
+])
+def test_bad_configs_raise(field, value, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**{field: value})
+
+
+def test_preset_describes_the_paper_codes():
+    spec = PRESETS["mnist"].latent_spec()
+    assert spec.names == ["cat0", "cont0", "cont1"]
+    assert [code.weight for code in spec.codes][0] == 1.0
+
+
+def test_unknown_dataset_has_no_spec():
+    with pytest.raises(ValueError, match="no latent spec preset"):
+        TrainConfig(dataset="svhn").latent_spec()
