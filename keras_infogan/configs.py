@@ -41,10 +41,10 @@ class TrainConfig:
     noise_dim: int = 62
     noise: str = "uniform"
     cat_weight: float = 1.0
-    cont_weight: float = 1.0
+    cont_weight: float = 0.2
     learn_stddev: bool = False
-    epochs: int = 20
-    batch_size: int = 64
+    epochs: int = 50
+    batch_size: int = 128
     seed: int = 0
     d_learning_rate: float = 2e-4
     g_learning_rate: float = 1e-3

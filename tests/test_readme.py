@@ -13,7 +13,7 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     assert blocks, "README.md has no python example"
     monkeypatch.chdir(tmp_path)
     namespace = {}
-    with tfds.testing.mock_data(num_examples=64):
+    with tfds.testing.mock_data(num_examples=128):  # one batch of 128 per epoch
         exec(compile(blocks[0], str(README), "exec"), namespace)
     assert namespace["images"].shape == (16, 28, 28, 1)
     assert namespace["sevens"].shape == (10, 28, 28, 1)

@@ -1,0 +1,1 @@
+"""Evaluation of trained InfoGANs: clustering metrics and scoring of the categorical code."""
