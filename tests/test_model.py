@@ -162,7 +162,7 @@ def test_info_weight_zero_is_the_gan_baseline_q_learns_g_is_not_rewarded():
     """info_weight only changes G's loss: D, the trunk and Q take identical steps."""
     data = _batch()
     infogan = _model()
-    baseline = InfoGAN(mnist_spec(), seed=3, info_weight=0.0)
+    baseline = InfoGAN(infogan.latent_spec, seed=3, info_weight=0.0)
     baseline.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
     baseline.set_weights(infogan.get_weights())
     a = _deltas(baseline, lambda: baseline.train_on_batch(data))
