@@ -8,7 +8,7 @@ from pathlib import Path
 
 import keras
 
-from keras_infogan.callbacks import ClusteringScores, TraversalPictures, WallClock
+from keras_infogan.callbacks import ClusteringScores, InfoCurve, TraversalPictures, WallClock
 from keras_infogan.configs import TrainConfig
 from keras_infogan.data import load_arrays, load_dataset
 from keras_infogan.model import InfoGAN
@@ -16,6 +16,7 @@ from keras_infogan.model import InfoGAN
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.csv"
+INFO_CURVE_FILE = "info_curve.csv"
 
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1) -> InfoGAN:
@@ -45,6 +46,7 @@ def train(config: TrainConfig, workdir: str | Path, verbose: int | str = "auto")
     """Train an InfoGAN and write the run folder.
 
     `workdir` receives config.json, metrics.csv (one row per epoch, appended),
+    info_curve.csv (L_I of each code every 50 steps, appended),
     traversal_epoch<NNN>.png after every epoch, and model.keras at the end.
     """
     workdir = Path(workdir)
@@ -56,7 +58,7 @@ def train(config: TrainConfig, workdir: str | Path, verbose: int | str = "auto")
     if config.eval_split:
         images, labels = load_arrays(config.dataset, config.eval_split, config.data_dir)
         callbacks.append(ClusteringScores(images, labels, prefix="eval"))
-    callbacks += [TraversalPictures(workdir, seed=config.seed),
+    callbacks += [TraversalPictures(workdir, seed=config.seed), InfoCurve(workdir / INFO_CURVE_FILE),
                   keras.callbacks.CSVLogger(str(workdir / METRICS_FILE), append=True)]
     (workdir / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
 
