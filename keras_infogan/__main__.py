@@ -1,4 +1,4 @@
-"""Command line: `python -m keras_infogan {train,evaluate} ...` (see --help)."""
+"""Command line: `python -m keras_infogan {train,evaluate,export} ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -67,13 +67,40 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, type=Path, help="run folder to write")
     _add_config_flags(train, PRESETS["mnist"])
 
-    evaluate = commands.add_parser("evaluate", help="score a trained run's categorical code on labeled data",
-                                   description="Unsupervised accuracy (Hungarian matching) and NMI of "
-                                               "argmax Q(c|x) on real labeled images.")
-    evaluate.add_argument("run", type=Path, help="run folder holding model.keras (or a .keras file)")
+    evaluate = commands.add_parser(
+        "evaluate", help="write a trained run's evaluation report (report.md, report.json, figures)",
+        description="Evaluate a trained run on real labeled data: clustering by the categorical code and by "
+                    "k-means++ on D features, few-label classification, the MI bound of each code, sample "
+                    "quality judged by a cached MNIST classifier, and the paper's Figure 1 and 2 pictures. "
+                    "Writes report.json, report.md and PNG figures into the run folder (or --out).")
+    evaluate.add_argument("run", type=Path, help="run folder holding model.keras (and info_curve.csv)")
+    evaluate.add_argument("--baseline", type=Path, default=None,
+                          help="a GAN-baseline run folder (trained with --info-weight 0) to report beside RUN")
     evaluate.add_argument("--dataset", default="mnist", help="dataset name (default: mnist)")
     evaluate.add_argument("--data-dir", default=None, help="folder with IDX files; default: TFDS")
-    evaluate.add_argument("--split", default="test", help="labeled split to score (default: test)")
+    evaluate.add_argument("--split", default="test", help="labeled split every score is computed on (default: test)")
+    evaluate.add_argument("--train-split", default="train",
+                          help="labeled split for k-means centres, few-label classifiers and the judge (default: train)")
+    evaluate.add_argument("--out", type=Path, default=None, help="folder for the report (default: RUN)")
+    evaluate.add_argument("--num-samples", type=int, default=10_000,
+                          help="generated samples for the MI and sample-quality estimates (default: 10000)")
+    evaluate.add_argument("--few-label-sizes", type=int, nargs="+", default=[10, 100],
+                          help="labeled training images per class for the few-label classifiers (default: 10 100)")
+    evaluate.add_argument("--few-label-draws", type=int, default=5,
+                          help="random labeled sets per few-label setting (default: 5)")
+    evaluate.add_argument("--judge-cache", default=None,
+                          help="folder caching the judge classifier (default: $KERAS_INFOGAN_CACHE/judges or "
+                               "~/.cache/keras_infogan/judges)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of samples, k-means and labeled draws")
+    export = commands.add_parser("export", help="write a trained run as a TF Serving SavedModel",
+                                 description="Export a trained InfoGAN as a SavedModel for TF Serving, in "
+                                             "OUT/VERSION/saved_model.pb, with the signatures generate "
+                                             "(serving_default), generate_from_seed, encode and discriminate.")
+    export.add_argument("run", type=Path, help="run folder holding model.keras (or a .keras file)")
+    export.add_argument("--out", type=Path, default=None,
+                        help="model folder TF Serving watches (default: saved_models/<run folder name>)")
+    export.add_argument("--version", type=int, default=None,
+                        help="version folder to write, a positive int (default: the next free version)")
     return parser
 
 
@@ -89,32 +116,49 @@ def _run_train(args: argparse.Namespace) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    import keras
-    import numpy as np
+    from keras_infogan.evaluation.report import REPORT_MD, EvalData, EvalSettings, evaluate_run, run_model_path
 
-    from keras_infogan.data import load_arrays
-    from keras_infogan.evaluation.categorical import categorical_reports
+    for run in (args.run, args.baseline):
+        if run is not None:
+            run_model_path(run)
+    settings = EvalSettings(num_samples=args.num_samples, few_label_sizes=tuple(args.few_label_sizes),
+                            few_label_draws=args.few_label_draws, seed=args.seed)
+    data = EvalData.load(args.dataset, args.data_dir, args.train_split, args.split)
+    report = evaluate_run(args.run, data, baseline=args.baseline, out_dir=args.out,
+                          judge_cache=args.judge_cache, settings=settings)
+    for label, run in report["runs"].items():
+        for name, clustering in run["clustering"].items():
+            print(f"{label}: code {name} on {args.dataset} {args.split} ({len(data.test_labels)} images): "
+                  f"accuracy {clustering['accuracy']:.4f}  NMI {clustering['nmi']:.4f}  ARI {clustering['ari']:.4f}")
+        kmeans = run["kmeans"]
+        print(f"{label}: k-means++ on D features: accuracy {kmeans['accuracy']:.4f}  NMI {kmeans['nmi']:.4f}")
+    print(f"wrote {(args.out or args.run) / REPORT_MD}, report.json and figures")
+
+
+def _run_export(args: argparse.Namespace) -> None:
+    import keras
+
+    from keras_infogan.export import SIGNATURES
+    from keras_infogan.model import InfoGAN
     from keras_infogan.train import MODEL_FILE
 
+    run_dir = args.run if args.run.is_dir() else args.run.parent
     path = args.run / MODEL_FILE if args.run.is_dir() else args.run
-    if not path.exists():
-        raise SystemExit(f"error: no model at {path}")
-    model = keras.saving.load_model(path)
-    images, labels = load_arrays(args.dataset, args.split, args.data_dir)
-    for name, report in categorical_reports(model, images, labels).items():
-        print(f"code {name} on {args.dataset} {args.split} ({len(labels)} images): "
-              f"accuracy {report.accuracy:.4f}  NMI {report.nmi:.4f}  ARI {report.ari:.4f}")
-        print("  most confused (true -> predicted: count): "
-              + ", ".join(f"{t}->{p}: {c}" for t, p, c in report.most_confused))
-        print("  confusion (rows: true label, columns: matched cluster):")
-        with np.printoptions(linewidth=200):
-            print("  " + str(report.confusion).replace("\n", "\n  "))
+    if not path.is_file():
+        raise FileNotFoundError(f"no model at {path}")
+    model = keras.saving.load_model(path, compile=False)
+    if not isinstance(model, InfoGAN):
+        raise ValueError(f"{path} holds a {type(model).__name__}, not an InfoGAN")
+    written = model.export_serving(args.out or Path("saved_models") / run_dir.resolve().name, args.version)
+    print(f"wrote {written}")
+    print("signatures: " + ", ".join(f"{name} (serving_default)" if name == "generate" else name
+                                     for name in SIGNATURES))
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        {"train": _run_train, "evaluate": _run_evaluate}[args.command](args)
+        {"train": _run_train, "evaluate": _run_evaluate, "export": _run_export}[args.command](args)
     except (ValueError, FileNotFoundError) as error:
         raise SystemExit(f"error: {error}") from error
 

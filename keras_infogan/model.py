@@ -9,13 +9,14 @@ One training step, top to bottom:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_infogan import losses
+from keras_infogan import export, losses
 from keras_infogan.codes import LatentSpec, mnist_spec
 from keras_infogan.nets import build_networks, image_shape
 
@@ -228,7 +229,7 @@ class InfoGAN(keras.Model):
         Returns {code name: {"probs": [n, k], "logits": [n, k]}} for categorical
         codes and {code name: {"mean": [n], "stddev": [n]}} for continuous ones.
         """
-        params = self.q_head.predict(self.features(images, batch_size), batch_size=batch_size, verbose=0)
+        params = self.q_params(images, batch_size)
         encoded = {}
         for code, code_params in zip(self.latent_spec.codes, self.latent_spec.split_params(params)):
             posterior = code.posterior(code_params)
@@ -239,6 +240,11 @@ class InfoGAN(keras.Model):
                 encoded[code.name] = {"mean": posterior.mean().numpy(),
                                       "stddev": posterior.stddev().numpy()}
         return encoded
+
+    def q_params(self, images, batch_size: int = 256) -> np.ndarray:
+        """Raw Q-head outputs [n, num_params] for images [n, H, W, C] in [-1, 1]
+        (split them per code with `latent_spec.split_params`)."""
+        return self.q_head.predict(self.features(images, batch_size), batch_size=batch_size, verbose=0)
 
     def features(self, images, batch_size: int = 256) -> np.ndarray:
         """Shared-trunk features [n, feature_dim] of images [n, H, W, C] in [-1, 1]."""
@@ -259,6 +265,12 @@ class InfoGAN(keras.Model):
         if not (np.isfinite(low) and np.isfinite(high)) or low < -1.001 or high > 1.001:
             raise ValueError(f"images must lie in [-1, 1] (the generator's range), got [{low:.3g}, {high:.3g}]")
         return images.astype(np.float32)
+
+    def export_serving(self, path, version: int | None = None) -> Path:
+        """Write a TF Serving SavedModel to `path/<version>/` and return that folder
+        (signatures generate, generate_from_seed, encode, discriminate; see
+        `keras_infogan.export`)."""
+        return export.export_serving(self, path, version)
 
     # ---- serialization ----
 

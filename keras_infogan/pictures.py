@@ -122,7 +122,18 @@ def traversal_figure(
     sweep: tuple[float, float] = (-2.0, 2.0),
     steps: int = 10,
 ) -> Image.Image:
-    """One titled panel per latent code, side by side (InfoGAN Figure 2).
+    """The panels of `traversal_panels`, titled and side by side (InfoGAN Figure 2)."""
+    return labelled_panels(traversal_panels(generate, noise, code_kinds, sweep, steps))
+
+
+def traversal_panels(
+    generate: Callable[[np.ndarray, list[np.ndarray]], np.ndarray],
+    noise: np.ndarray,
+    code_kinds: list[tuple[str, str, int]],
+    sweep: tuple[float, float] = (-2.0, 2.0),
+    steps: int = 10,
+) -> list[tuple[str, np.ndarray]]:
+    """One (title, uint8 grid) panel per latent code (InfoGAN Figure 2).
 
     generate(z float32 [n, noise_dim], codes) -> images [n, H, W, C] in [0, 1],
     where codes has one array per entry of `code_kinds` = [(name, kind, size)]:
@@ -172,4 +183,4 @@ def traversal_figure(
             title = f"{name}: {low:g} -> {high:g}"
         images = np.asarray(generate(z, codes))
         panels.append((title, image_grid(images, rows, cols)))
-    return labelled_panels(panels)
+    return panels

@@ -47,7 +47,8 @@ def test_cli_train_then_evaluate(tiny_mnist_dir, tmp_path, capsys):
     saved = json.loads((run / "config.json").read_text())
     assert saved["eval_split"] == "test[:32]" and saved["learn_stddev"] is True and saved["cont_weight"] == 0.5
     assert "unsupervised accuracy of code cat0 on test[:32]:" in capsys.readouterr().out
-    main(["evaluate", str(run), "--data-dir", str(tiny_mnist_dir), "--split", "test"])
+    main(["evaluate", str(run), "--data-dir", str(tiny_mnist_dir), "--split", "test", "--num-samples", "50",
+          "--few-label-sizes", "2", "--few-label-draws", "1", "--judge-cache", str(tmp_path / "judges")])
     out = capsys.readouterr().out
     assert "code cat0 on mnist test (64 images): accuracy" in out and "NMI" in out
 

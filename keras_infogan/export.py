@@ -1,0 +1,178 @@
+"""SavedModel export for TF Serving: named signatures over stock TensorFlow ops.
+
+    export_serving(model, "saved_models/mnist")   # -> saved_models/mnist/1/saved_model.pb
+
+Signatures (n is the batch size; code inputs and outputs are named after the
+LatentSpec's codes, e.g. cat0, cont0, cont1; images are float32 in [0, 1]):
+
+    generate (also serving_default)
+        z float32 [n, noise_dim], <categorical> int32 ids [n], <continuous> float32 [n]
+        -> images float32 [n, H, W, C]
+    generate_from_seed
+        seed int64 [n] and the codes as above -> images [n, H, W, C]; row i's noise is
+        z_i = tf.random.stateless_uniform([1, noise_dim], seed=[seed_i, 0], minval=-1, maxval=1)[0]
+        for the "uniform" noise prior, tf.random.stateless_normal([1, noise_dim], seed=[seed_i, 0])[0]
+        for "normal" (int64 seed pair, TF's default stateless algorithm: Philox on CPU and GPU),
+        so a seed gives the same image whatever the other rows are
+    encode
+        images [n, H, W, C] -> <categorical>_probs float32 [n, k], <categorical>_id int32 [n],
+                               <continuous>_mean float32 [n], <continuous>_stddev float32 [n]
+    discriminate
+        images [n, H, W, C] -> p_real float32 [n]
+
+Bad requests raise InvalidArgumentError naming the input: a wrong rank or inner
+shape (checked in the graph, since TF Serving does not check request shapes
+against the signature), a categorical id out of range, a non-finite z or
+continuous code, images outside [0, 1], or inputs of different batch sizes.
+The graph uses only stock TensorFlow ops (TFP lowers to them at trace time), so
+TF Serving loads it without this package or TFP.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import keras
+import tensorflow as tf
+
+from keras_infogan.codes import LatentSpec
+from keras_infogan.data import unscale_images
+
+if TYPE_CHECKING:
+    from keras_infogan.model import InfoGAN
+
+SIGNATURES = ("generate", "generate_from_seed", "encode", "discriminate")
+
+
+def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None = None) -> Path:
+    """Write `model` as a TF Serving SavedModel to `path/<version>/`; return that folder.
+
+    Args:
+        model: an InfoGAN (trained or not).
+        path: the model folder TF Serving watches (`--model_base_path`).
+        version: positive int; default 1 + the largest integer folder in `path` (1 if none).
+
+    Raises:
+        ValueError: bad version, or `path/<version>` already exists.
+
+    The SavedModel is written to a hidden sibling folder and renamed into place,
+    so a failed export leaves no partial version for TF Serving to load.
+    """
+    path = Path(path)
+    version = _next_version(path) if version is None else version
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version must be a positive int, got {version!r}")
+    target = path / str(version)
+    if target.exists():
+        raise ValueError(f"{target} already exists; choose another version or remove it")
+    staging = path / f".{version}.partial-{uuid.uuid4().hex[:8]}"  # not an integer: TF Serving ignores it
+    try:
+        _archive(model).write_out(str(staging), verbose=False)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _next_version(path: Path) -> int:
+    """1 + the largest integer-named folder in `path`, or 1."""
+    versions = [int(p.name) for p in path.glob("*") if p.is_dir() and p.name.isdigit()]
+    return max(versions, default=0) + 1
+
+
+def _archive(model: InfoGAN) -> keras.export.ExportArchive:
+    """An ExportArchive holding the four signatures; `generate` is serving_default."""
+    latent = model.latent_spec
+    code_specs = [tf.TensorSpec([None], tf.int32 if code.kind == "categorical" else tf.float32, name=code.name)
+                  for code in latent.codes]
+    image_spec = tf.TensorSpec([None, *model.image_shape], tf.float32, name="images")
+
+    def generate(z, *codes):
+        z = tf.debugging.assert_all_finite(z, "z must be finite")
+        return _images(model, z, _checked_codes(model, z, codes))
+
+    def generate_from_seed(seed, *codes):
+        return _images(model, _noise_from_seed(latent, seed), _checked_codes(model, seed, codes))
+
+    def encode(images):
+        params = model.q_head(_features(model, images), training=False)
+        outputs = {}
+        for code, code_params in zip(latent.codes, latent.split_params(params)):
+            posterior = code.posterior(code_params)
+            if code.kind == "categorical":
+                outputs[f"{code.name}_probs"] = posterior.probs_parameter()
+                outputs[f"{code.name}_id"] = posterior.mode()
+            else:
+                outputs[f"{code.name}_mean"] = posterior.mean()
+                outputs[f"{code.name}_stddev"] = posterior.stddev()
+        return outputs
+
+    def discriminate(images):
+        logits = model.d_head(_features(model, images), training=False)
+        return {"p_real": tf.sigmoid(logits[:, 0])}
+
+    archive = keras.export.ExportArchive()  # its first endpoint is also serving_default
+    archive.track(model)
+    for name, fn, specs in [
+            ("generate", generate, [tf.TensorSpec([None, latent.noise_dim], tf.float32, name="z"), *code_specs]),
+            ("generate_from_seed", generate_from_seed, [tf.TensorSpec([None], tf.int64, name="seed"), *code_specs]),
+            ("encode", encode, [image_spec]),
+            ("discriminate", discriminate, [image_spec])]:
+        archive.add_endpoint(name, _with_shape_checks(fn, specs), specs)
+    return archive
+
+
+def _with_shape_checks(fn, specs: list[tf.TensorSpec]):
+    """`fn` with each input's shape checked when the graph runs: TF Serving feeds
+    request tensors without checking them against the signature. A bad shape
+    raises "Shape of tensor _arg_generate_z_0_3 [4] is not compatible with
+    expected shape [?,62]" (the tensor's name holds the signature and input)."""
+    def checked(*inputs):
+        return fn(*[tf.ensure_shape(x, spec.shape) for x, spec in zip(inputs, specs)])
+
+    return checked
+
+
+def _noise_from_seed(spec: LatentSpec, seed: tf.Tensor) -> tf.Tensor:
+    """Noise z [n, noise_dim] from int64 seeds [n]: row i is
+    `spec.sample_noise(1, [seed[i], 0])[0]` (the derivation in the module docstring)."""
+    def row(row_seed):
+        return spec.sample_noise(1, tf.stack([row_seed, tf.zeros_like(row_seed)]))[0]
+
+    return tf.map_fn(row, seed, fn_output_signature=tf.TensorSpec([spec.noise_dim], tf.float32))
+
+
+def _images(model: InfoGAN, z: tf.Tensor, codes: list[tf.Tensor]) -> dict:
+    """{"images": [n, H, W, C] in [0, 1]} from z [n, noise_dim] and checked codes."""
+    latent = model.latent_spec.generator_input(z, codes)
+    return {"images": unscale_images(model.generator(latent, training=False))}
+
+
+def _checked_codes(model: InfoGAN, rows: tf.Tensor, codes) -> list[tf.Tensor]:
+    """The code inputs [n], each asserted to match `rows` in batch size and to be valid."""
+    checked = []
+    for code, values in zip(model.latent_spec.codes, codes):
+        asserts = [tf.debugging.assert_equal(tf.shape(values)[0], tf.shape(rows)[0],
+                                             message=f"{code.name} must have one value per row of the batch")]
+        if code.kind == "categorical":
+            message = f"{code.name} must be in [0, {code.num_categories - 1}]"
+            asserts += [tf.debugging.assert_greater_equal(values, 0, message=message),
+                        tf.debugging.assert_less(values, code.num_categories, message=message)]
+        else:
+            values = tf.debugging.assert_all_finite(values, f"{code.name} must be finite")
+        with tf.control_dependencies(asserts):
+            checked.append(tf.identity(values))
+    return checked
+
+
+def _features(model: InfoGAN, images: tf.Tensor) -> tf.Tensor:
+    """Inference-mode trunk features [n, feature_dim] of images [n, H, W, C] in [0, 1]."""
+    message = "images must be in [0, 1]"
+    with tf.control_dependencies([tf.debugging.assert_greater_equal(images, 0.0, message=message),
+                                  tf.debugging.assert_less_equal(images, 1.0, message=message)]):
+        scaled = images * 2.0 - 1.0
+    return model.trunk(scaled, training=False)
