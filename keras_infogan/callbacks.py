@@ -10,22 +10,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_infogan.data import unscale_images
 from keras_infogan.evaluation.categorical import categorical_reports
-from keras_infogan.pictures import labelled_panels, save_png, traversal_panels
-
-
-def traversal_grids(model, noise: np.ndarray) -> list[tuple[str, np.ndarray]]:
-    """The paper's Figure 2 panels for `model`, one (title, uint8 grid) per code,
-    with fixed noise [rows, noise_dim] (see `pictures.traversal_panels`)."""
-    code_kinds = [(code.name, code.kind, code.input_dim) for code in model.latent_spec.codes]
-    return traversal_panels(lambda z, codes: unscale_images(model.generate(z, codes)).numpy(),
-                            noise, code_kinds)
-
-
-def traversal_picture(model, noise: np.ndarray):
-    """All Figure 2 panels of `model` side by side (a PIL image)."""
-    return labelled_panels(traversal_grids(model, noise))
+from keras_infogan.pictures import save_png, traversal_picture
 
 
 class TraversalPictures(keras.callbacks.Callback):

@@ -1,5 +1,6 @@
 """Picture making with pillow: image grids, titled panels and InfoGAN latent
-traversals (the layout of Figure 2 in Chen et al., 2016, "InfoGAN")."""
+traversals (the layout of Figure 2 in Chen et al., 2016, "InfoGAN"), from any
+generate function or from a model."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from keras_infogan.data import unscale_images
 
 _KINDS = ("categorical", "continuous")
 _TITLE_MARGIN = 4  # pixels between a title and its grid
@@ -184,3 +187,16 @@ def traversal_panels(
         images = np.asarray(generate(z, codes))
         panels.append((title, image_grid(images, rows, cols)))
     return panels
+
+
+def traversal_grids(model, noise: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The paper's Figure 2 panels for `model`, one (title, uint8 grid) per code,
+    with fixed noise [rows, noise_dim] (see `pictures.traversal_panels`)."""
+    code_kinds = [(code.name, code.kind, code.input_dim) for code in model.latent_spec.codes]
+    return traversal_panels(lambda z, codes: unscale_images(model.generate(z, codes)).numpy(),
+                            noise, code_kinds)
+
+
+def traversal_picture(model, noise: np.ndarray):
+    """All Figure 2 panels of `model` side by side (a PIL image)."""
+    return labelled_panels(traversal_grids(model, noise))

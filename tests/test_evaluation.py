@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from keras_infogan import InfoGAN, mnist_spec
-from keras_infogan.callbacks import InfoCurve, TraversalPictures, traversal_picture
+from keras_infogan.callbacks import InfoCurve, TraversalPictures
+from keras_infogan.pictures import traversal_picture
 from keras_infogan.codes import LatentSpec, Uniform
 from keras_infogan.evaluation.categorical import categorical_assignments, categorical_reports
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve

@@ -17,7 +17,6 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_infogan.callbacks import traversal_grids
 from keras_infogan.data import load_arrays
 from keras_infogan.evaluation.categorical import categorical_reports
 from keras_infogan.evaluation.code_recovery import information_estimates
@@ -27,7 +26,7 @@ from keras_infogan.evaluation.judge import classifier_score, judge_predict, load
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve
 from keras_infogan.evaluation.report_markdown import markdown_report
-from keras_infogan.pictures import save_png
+from keras_infogan.pictures import save_png, traversal_grids
 
 MODEL_FILE, INFO_CURVE_FILE = "model.keras", "info_curve.csv"
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
