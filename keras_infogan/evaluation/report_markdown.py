@@ -98,7 +98,7 @@ def _information(report: dict, runs: dict, labels: list[str]) -> list[str]:
 def _sample_quality(runs: dict, labels: list[str]) -> list[str]:
     quality = {label: runs[label]["sample_quality"] for label in labels}
     first = quality[labels[0]]
-    rows = [["classifier score exp(E KL(p(y|x) ‖ p(y)))"] + [f"{quality[l]['classifier_score']:.3f}" for l in labels],
+    rows = [["classifier score exp(E KL(p(y\\|x) ‖ p(y)))"] + [f"{quality[l]['classifier_score']:.3f}" for l in labels],
             ["classifier score of real test images"] + [f"{quality[l]['real_classifier_score']:.3f}" for l in labels],
             ["Fréchet distance, generated vs real test"] + [f"{quality[l]['frechet_distance']:.3f}" for l in labels],
             ["Fréchet distance floor, real train vs real test"] + [f"{quality[l]['frechet_floor']:.3f}" for l in labels],
