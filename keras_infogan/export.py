@@ -115,8 +115,11 @@ def _archive(model: InfoGAN) -> keras.export.ExportArchive:
         logits = model.d_head(_features(model, images), training=False)
         return {"p_real": tf.sigmoid(logits[:, 0])}
 
-    archive = keras.export.ExportArchive()  # its first endpoint is also serving_default
-    archive.track(model)
+    # The first endpoint is also serving_default. The model is not `track()`ed:
+    # add_endpoint already saves every variable the endpoints use, and track()
+    # would save each one a second time (keras-team/keras#23553: 2x the size on
+    # disk and in TF Serving's memory).
+    archive = keras.export.ExportArchive()
     for name, fn, specs in [
             ("generate", generate, [tf.TensorSpec([None, latent.noise_dim], tf.float32, name="z"), *code_specs]),
             ("generate_from_seed", generate_from_seed, [tf.TensorSpec([None], tf.int64, name="seed"), *code_specs]),

@@ -204,6 +204,14 @@ def test_exports_tf_serving_layout(export_dir):
     assert not [p.name for p in export_dir.parent.iterdir() if p.name.startswith(".")]  # no staging left
 
 
+def test_every_weight_is_stored_once(model, export_dir):
+    """keras-team/keras#23553: a track()ed model would store each variable twice."""
+    reader = tf.train.load_checkpoint(str(export_dir / "variables" / "variables"))
+    stored = sum(int(np.prod(shape)) for name, shape in reader.get_variable_to_shape_map().items()
+                 if name != "_CHECKPOINTABLE_OBJECT_GRAPH")
+    assert stored == model.count_params()  # every weight, BN moving statistics included
+
+
 def test_serving_needs_no_keras_infogan_tfp_or_custom_ops(served):
     _, report = served
     assert report["forbidden_modules"] == []
