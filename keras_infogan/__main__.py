@@ -10,7 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_infogan.configs import PRESETS, TrainConfig  # noqa: E402
+from keras_infogan.configs import LR_SCHEDULES, PRESETS, STRATEGIES, TrainConfig  # noqa: E402
 
 _HELP = {
     "dataset": "dataset name; also picks the networks",
@@ -23,18 +23,26 @@ _HELP = {
     "cont_weight": "lambda of each continuous code",
     "learn_stddev": "let Q learn sigma of the continuous codes (default: fixed at 1)",
     "epochs": "passes over the training split",
-    "batch_size": "images per step",
+    "batch_size": "images per step (the global batch, split across replicas)",
     "seed": "seed of weights, shuffling, noise and codes",
     "d_learning_rate": "Adam learning rate of D, the shared trunk and Q",
     "g_learning_rate": "Adam learning rate of G",
     "beta_1": "Adam beta_1 of both optimizers",
     "lr_schedule": "constant, or cosine: both learning rates decay to 0 over the run",
-    "jit_compile": "compile the train step with XLA",
+    "jit_compile": "compile the train step with XLA (one replica only; on CPU usually slower)",
     "joint_batches": "pass real and fake images through D's batch norm as one batch",
     "info_weight": "multiplier of G's mutual-information reward; 0 trains the GAN baseline",
     "info_delay_epochs": "epochs before G is rewarded for mutual information",
     "info_ramp_epochs": "epochs over which G's MI reward then ramps up linearly",
+    "strategy": "tf.distribute strategy: auto (MirroredStrategy on 2+ GPUs, else one device), default, "
+                "mirrored, multiworker (cluster from TF_CONFIG; only the chief writes OUT) or tpu; "
+                "--batch-size is the global batch",
+    "mixed_precision": "compute in float16 (mixed_float16 policy) with dynamic loss scaling",
+    "deterministic_data": "input batches in a fixed order for a given seed (tf.data deterministic)",
+    "tensorboard": "also write TensorBoard logs (losses, MI bounds, traversal pictures) to OUT/tensorboard/",
 }
+
+_CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES}
 
 
 def _add_config_flags(parser: argparse.ArgumentParser, defaults: TrainConfig) -> None:
@@ -47,7 +55,8 @@ def _add_config_flags(parser: argparse.ArgumentParser, defaults: TrainConfig) ->
         elif field.name in ("data_dir", "eval_split"):
             parser.add_argument(flag, default=default, help=help_text)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=help_text)
+            parser.add_argument(flag, type=type(default), default=default, help=help_text,
+                                choices=_CHOICES.get(field.name))
 
 
 def _config_from_args(args: argparse.Namespace) -> TrainConfig:

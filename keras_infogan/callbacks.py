@@ -1,14 +1,17 @@
 """Keras callbacks for InfoGAN runs: traversal pictures, clustering scores, the L_I
-curve, wall time."""
+curve, wall time, TensorBoard logs."""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
+import numbers
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_infogan.evaluation.categorical import categorical_reports
 from keras_infogan.pictures import save_png, traversal_picture
@@ -83,7 +86,7 @@ class InfoCurve(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.names = [f"mi_{name}" for name in self.model.latent_spec.names]
-        self.step = int(self.model.d_optimizer.iterations)
+        self.step = int(self.model.d_optimizer.iterations.numpy())  # .numpy(): a MirroredVariable has no int()
         self.window = []
         if not self.path.exists():
             with self.path.open("w", newline="") as file:
@@ -108,3 +111,45 @@ class InfoCurve(keras.callbacks.Callback):
         with self.path.open("a", newline="") as file:
             csv.writer(file).writerow([self.step] + [f"{v:.6f}" for v in np.mean(self.window, axis=0)])
         self.window = []
+
+
+class TensorBoardLogger(keras.callbacks.Callback):
+    """Writes TensorBoard event files to `log_dir` after every epoch: every number in
+    the epoch's logs as a scalar of the same name (d_loss, g_loss, info_loss,
+    mi_<code>, d_real, d_fake, and eval_acc_<code>, elapsed_s, ... when callbacks
+    listed before this one add them) and the traversal picture of
+    `TraversalPictures` (same rows and seed) as the image "traversal".
+
+    The step of each summary is the number of training steps so far, as in
+    info_curve.csv. Needs the `tensorboard` package (`tf.summary` is implemented
+    there); view with `tensorboard --logdir <log_dir>`.
+    """
+
+    def __init__(self, log_dir: str | Path, rows: int = 10, seed: int = 0):
+        super().__init__()
+        if importlib.util.find_spec("tensorboard") is None:
+            raise ImportError("TensorBoard logging needs the tensorboard package: pip install tensorboard")
+        self.log_dir, self.rows, self.seed = Path(log_dir), rows, seed
+        self.writer = None
+
+    def on_train_begin(self, logs=None):
+        self.noise = self.model.latent_spec.sample_noise(self.rows, (self.seed, 1)).numpy()
+        self.writer = tf.summary.create_file_writer(str(self.log_dir))
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = int(self.model.d_optimizer.iterations.numpy())
+        picture = np.asarray(traversal_picture(self.model, self.noise).convert("RGB"))
+        with self.writer.as_default(step=step):
+            for name, value in (logs or {}).items():
+                value = np.asarray(value)
+                if value.shape == () and isinstance(value.item(), numbers.Real):
+                    tf.summary.scalar(name, float(value))
+            tf.summary.image("traversal", picture[np.newaxis], description=(
+                "the categorical code across columns (one noise draw per row); each continuous "
+                "code swept from -2 to 2 across columns, one category per row"))
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None

@@ -8,6 +8,7 @@ from keras_infogan.codes import LatentSpec, mnist_spec
 
 
 LR_SCHEDULES = ("constant", "cosine")
+STRATEGIES = ("auto", "default", "mirrored", "multiworker", "tpu")  # keras_infogan.distribute.make_strategy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,13 +26,26 @@ class TrainConfig:
         learn_stddev: whether Q learns sigma of the continuous codes (else 1).
     Optimisation:
         epochs, batch_size, seed, d_learning_rate, g_learning_rate, beta_1.
+            batch_size is the global batch, split across the replicas of a strategy.
         lr_schedule: "constant", or "cosine" (both learning rates decay to 0
             along a cosine over the whole run).
-        jit_compile: compile the train step with XLA.
         joint_batches: real and fake images share one batch-norm batch in the trunk.
         info_weight: multiplier of G's MI reward (0: the GAN baseline).
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
+    Output:
+        tensorboard: also write TensorBoard logs (the epoch's losses, MI bounds and
+            scores, and the traversal picture) to <workdir>/tensorboard/.
+    Devices and speed (none of these changes the training algorithm):
+        strategy: tf.distribute strategy, "auto" (MirroredStrategy on 2+ GPUs, else
+            one device), "default", "mirrored", "multiworker" (cluster from TF_CONFIG;
+            only the chief writes the run folder) or "tpu"; see `keras_infogan.distribute`.
+        mixed_precision: compute in float16 ("mixed_float16" policy; variables,
+            heads and the generator output stay float32) with dynamic loss scaling.
+        jit_compile: compile the train step with XLA (one replica only).
+        deterministic_data: the input pipeline yields batches in a fixed order
+            (tf.data `deterministic`), so the seed fixes the data order; False lets
+            parallel batch preprocessing finish out of order.
     """
 
     dataset: str = "mnist"
@@ -55,6 +69,10 @@ class TrainConfig:
     info_weight: float = 1.0
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
+    tensorboard: bool = False
+    strategy: str = "auto"
+    mixed_precision: bool = False
+    deterministic_data: bool = True
 
     def __post_init__(self):
         for name in ("epochs", "batch_size"):
@@ -65,6 +83,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         if not 0 <= self.beta_1 < 1:
             raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
 

@@ -118,7 +118,7 @@ def load_arrays(name: str = "mnist", split: str = "train",
 def load_dataset(name: str = "mnist", split: str = "train", batch_size: int = 64,
                  data_dir: str | None = None, shuffle: bool = True, seed: int | None = None,
                  drop_remainder: bool = True, with_labels: bool = False,
-                 repeat: bool = False) -> tf.data.Dataset:
+                 repeat: bool = False, deterministic: bool = True) -> tf.data.Dataset:
     """Builds a batched `tf.data` pipeline over one split (see `load_arrays` for the args).
 
     Args:
@@ -128,11 +128,16 @@ def load_dataset(name: str = "mnist", split: str = "train", batch_size: int = 64
         drop_remainder: drop the last partial batch (keeps the batch dim static).
         with_labels: yield (images, labels) instead of images.
         repeat: repeat forever; each pass over the split is a new shuffle.
+        deterministic: yield batches in order (tf.data `Options.deterministic`), so
+            `seed` fixes the order; False lets the parallel scaling of batches
+            finish out of order (it never waits for a slow batch).
 
     Returns:
         A dataset of float32 images [B, H, W, C] in [-1, 1], or of
         (images, int64 labels [B]) when `with_labels`. Its auto-shard policy is
-        DATA, for use with `tf.distribute`.
+        DATA, for use with `tf.distribute`: every worker reads the same shuffled
+        batches (same seed) and keeps its own slice of each, so a multi-worker run
+        needs a seed.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
@@ -142,17 +147,20 @@ def load_dataset(name: str = "mnist", split: str = "train", batch_size: int = 64
             f"Split {split!r} of dataset {name!r} has {len(images)} examples, fewer than one batch "
             f"of batch_size={batch_size} (drop_remainder=True); use a smaller batch_size.")
     return _pipeline(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                     drop_remainder=drop_remainder, with_labels=with_labels, repeat=repeat)
+                     drop_remainder=drop_remainder, with_labels=with_labels, repeat=repeat,
+                     deterministic=deterministic)
 
 
 def _pipeline(images: np.ndarray, labels: np.ndarray, *, batch_size: int, shuffle: bool,
               seed: int | None, drop_remainder: bool, with_labels: bool,
-              repeat: bool) -> tf.data.Dataset:
+              repeat: bool, deterministic: bool = True) -> tf.data.Dataset:
     """uint8 images [N, H, W, C] and int64 labels [N] -> batched, scaled dataset.
 
     The source tensors already live in memory, so there is nothing worth
     `cache()`-ing; images stay uint8 through the shuffle buffer (4x smaller than
-    float32) and are scaled once per batch, which is cheaper than per example.
+    float32) and are scaled once per batch, which is cheaper than per example;
+    `prefetch(AUTOTUNE)` prepares the next batches while a step runs
+    (`benchmarks/throughput.py` measures how long steps wait for data).
     """
     ds = tf.data.Dataset.from_tensor_slices((images, labels) if with_labels else images)
     if shuffle:
@@ -167,6 +175,7 @@ def _pipeline(images: np.ndarray, labels: np.ndarray, *, batch_size: int, shuffl
     ds = ds.prefetch(tf.data.AUTOTUNE)
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    options.deterministic = deterministic
     return ds.with_options(options)
 
 

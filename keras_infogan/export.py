@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ import tensorflow as tf
 
 from keras_infogan.codes import LatentSpec
 from keras_infogan.data import unscale_images
+from keras_infogan.distribute import is_chief
 
 if TYPE_CHECKING:
     from keras_infogan.model import InfoGAN
@@ -48,8 +50,11 @@ if TYPE_CHECKING:
 SIGNATURES = ("generate", "generate_from_seed", "encode", "discriminate")
 
 
-def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None = None) -> Path:
+def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None = None) -> Path | None:
     """Write `model` as a TF Serving SavedModel to `path/<version>/`; return that folder.
+
+    Under multi-worker training call it on every worker: only the chief writes
+    `path` (the others write to a temporary folder, deleted at once, and return None).
 
     Args:
         model: an InfoGAN (trained or not).
@@ -62,6 +67,10 @@ def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None 
     The SavedModel is written to a hidden sibling folder and renamed into place,
     so a failed export leaves no partial version for TF Serving to load.
     """
+    if not is_chief(model.distribute_strategy):
+        with tempfile.TemporaryDirectory(prefix="keras_infogan_export_") as scratch:
+            _archive(model).write_out(scratch, verbose=False)  # same reads as the chief's export
+        return None
     path = Path(path)
     version = _next_version(path) if version is None else version
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:

@@ -47,6 +47,20 @@ class InfoGAN(keras.Model):
         model.compile()                       # Adam, paper learning rates
         model.fit(load_dataset("mnist", batch_size=64), epochs=5)
         images = model.sample(16, seed=0)     # [16, 28, 28, 1] in [-1, 1]
+
+    Distributed training: create and compile the model under a strategy's scope
+    (`with strategy.scope(): model = InfoGAN(); model.compile()`), then `fit` as
+    usual; each batch is the global batch, split across the replicas. Losses are
+    averaged over the global batch, every replica draws its own noise and codes,
+    and batch norm uses each replica's own batch statistics (not synchronised
+    batch norm); the moving statistics are averaged over the replicas after every
+    step, so all replicas keep identical variables.
+
+    Mixed precision: `InfoGAN(..., dtype="mixed_float16")` (or build under that
+    global policy) computes in float16 with float32 variables, heads and generator
+    output; `compile` then wraps both optimizers in
+    `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling: a step whose
+    gradients overflow is skipped and the scale halved). Saved models keep the policy.
     """
 
     def __init__(self, latent_spec: LatentSpec | dict | None = None, architecture: str = "mnist",
@@ -69,7 +83,14 @@ class InfoGAN(keras.Model):
         self.info_weight = float(info_weight)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
         self.image_shape = tuple(image_shape(architecture))
-        nets = build_networks(architecture, self.latent_spec.input_dim, self.latent_spec.num_params)
+        # The networks take the model's dtype policy (the global one unless `dtype` is
+        # given, e.g. by a saved mixed-precision model's config).
+        previous_policy = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(self.dtype_policy)
+        try:
+            nets = build_networks(architecture, self.latent_spec.input_dim, self.latent_spec.num_params)
+        finally:
+            keras.config.set_dtype_policy(previous_policy)
         self.generator, self.trunk = nets.generator, nets.trunk
         self.d_head, self.q_head = nets.d_head, nets.q_head
         self.built = True
@@ -85,16 +106,59 @@ class InfoGAN(keras.Model):
                 + self.q_head.trainable_variables)
 
     def compile(self, d_optimizer: keras.optimizers.Optimizer | None = None,
-                g_optimizer: keras.optimizers.Optimizer | None = None, **kwargs):
+                g_optimizer: keras.optimizers.Optimizer | None = None, auto_scale_loss: bool = True,
+                **kwargs):
         """Set the two optimizers (defaults: the paper's Adam, lr 2e-4 for D/Q and
-        1e-3 for G, beta_1 = 0.5) and build their state. Other keyword arguments
-        (`jit_compile`, `steps_per_execution`, `run_eagerly`) go to `keras.Model.compile`.
+        1e-3 for G, beta_1 = 0.5) and build their state under the model's
+        distribution strategy. Other keyword arguments (`jit_compile`,
+        `steps_per_execution`, `run_eagerly`) go to `keras.Model.compile`.
+
+        With `auto_scale_loss` and networks built under the "mixed_float16" policy,
+        each optimizer that is not already a `keras.optimizers.LossScaleOptimizer`
+        is wrapped in one.
+
+        Raises:
+            ValueError: `jit_compile=True` with a multi-replica strategy (other than
+                TPUStrategy, which always compiles), a strategy in scope that is not the
+                one the model was created under, or an optimizer created under another
+                strategy's scope.
         """
-        super().compile(optimizer=None, **kwargs)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(1e-3, beta_1=0.5)
-        self.d_optimizer.build(self.d_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        strategy = self._check_strategy_scope()
+        if kwargs.get("jit_compile") is True and _multi_replica(strategy):
+            raise ValueError(
+                f"jit_compile=True does not work with {type(strategy).__name__} over "
+                f"{strategy.num_replicas_in_sync} replicas: Keras compiles the whole step across the "
+                f"replicas' devices into one XLA program, which then fails with \"Trying to access "
+                f"resource ... located in device ...:1 from device ...:0\". Use XLA on one device, "
+                f"or the strategy without XLA.")
+        with strategy.scope():
+            super().compile(optimizer=None, **kwargs)
+            d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+            g_optimizer = g_optimizer or keras.optimizers.Adam(1e-3, beta_1=0.5)
+            if auto_scale_loss and self.mixed_float16:
+                d_optimizer, g_optimizer = (
+                    opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                    else keras.optimizers.LossScaleOptimizer(opt) for opt in (d_optimizer, g_optimizer))
+            for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+                _check_optimizer_strategy(name, optimizer, strategy)
+            self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+            self.d_optimizer.build(self.d_variables)
+            self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def mixed_float16(self) -> bool:
+        """Whether the networks compute in float16 (built under "mixed_float16")."""
+        return any(net.compute_dtype == "float16" for net in (self.generator, self.trunk))
+
+    def _check_strategy_scope(self) -> tf.distribute.Strategy:
+        """The model's strategy, or a clear error when a different one is in scope."""
+        created_under = self._distribute_strategy  # set by Keras at creation (None: default)
+        if tf.distribute.has_strategy() and tf.distribute.get_strategy() is not created_under:
+            raise ValueError(
+                f"this InfoGAN was created {'outside any' if created_under is None else 'under another'} "
+                f"strategy scope, but compile() runs under {type(tf.distribute.get_strategy()).__name__}'s "
+                f"scope; create the model under the same `with strategy.scope():` block")
+        return self.distribute_strategy
 
     @property
     def metrics(self) -> list:
@@ -105,6 +169,13 @@ class InfoGAN(keras.Model):
         return self.generator(latent, training=training)
 
     def train_step(self, data):
+        """One D/Q step then one G step on this replica's part of the global batch.
+
+        Losses are averaged over the global batch (`_average`), so the optimizers'
+        sum of the replicas' gradients is the gradient of the global-batch mean.
+        Each loss is scaled by its optimizer's `scale_loss` inside the tape (a no-op
+        unless the optimizer is a LossScaleOptimizer, which unscales the gradients).
+        """
         real = _images_of(data)
         n = tf.shape(real)[0]
         spec = self.latent_spec
@@ -115,11 +186,10 @@ class InfoGAN(keras.Model):
             real_features, fake_features = self._trunk_features(real, fake)
             real_logits = self.d_head(real_features, training=True)
             fake_logits = self.d_head(fake_features, training=True)
-            d_loss = _average(losses.discriminator_loss(real_logits, fake_logits))
+            d_losses = losses.discriminator_loss(real_logits, fake_logits)
             info, bounds = losses.information_loss(spec, values, self.q_head(fake_features, training=True))
-            info_loss = _average(info)
-            d_total = d_loss + info_loss
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_total, self.d_variables), self.d_variables))
+            d_total = self.d_optimizer.scale_loss(_average(d_losses) + _average(info))
+        self._apply(self.d_optimizer, tape.gradient(d_total, self.d_variables), self.d_variables)
 
         z, g_values = spec.sample(n, self._step_seed(_G_STREAM))
         g_variables = self.generator.trainable_variables
@@ -127,12 +197,51 @@ class InfoGAN(keras.Model):
             g_fake = self.generator(spec.generator_input(z, g_values), training=True)
             g_features = (self._trunk_features(real, g_fake)[1] if self.joint_batches
                           else self.trunk(g_fake, training=True))
-            g_loss = _average(losses.generator_loss(self.d_head(g_features, training=True)))
+            g_losses = losses.generator_loss(self.d_head(g_features, training=True))
             g_info, _ = losses.information_loss(spec, g_values, self.q_head(g_features, training=True))
-            g_total = g_loss + self._info_reward_scale() * _average(g_info)
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_total, g_variables), g_variables))
+            g_total = self.g_optimizer.scale_loss(
+                _average(g_losses) + self._info_reward_scale() * _average(g_info))
+        self._apply(self.g_optimizer, tape.gradient(g_total, g_variables), g_variables)
+        self._average_moving_statistics()
 
-        return self._update_metrics(d_loss, g_loss, info_loss, bounds, real_logits, fake_logits)
+        # Metrics take this replica's means; Keras averages them over the replicas.
+        return self._update_metrics(tf.reduce_mean(d_losses), tf.reduce_mean(g_losses), tf.reduce_mean(info),
+                                    bounds, real_logits, fake_logits)
+
+    def _apply(self, optimizer, grads, variables) -> None:
+        """`optimizer.apply_gradients`; with loss scaling over several replicas, an
+        overflow on any replica makes every replica skip the step (Keras decides on
+        each replica's own gradients, or on the first replica's only)."""
+        replica = tf.distribute.get_replica_context()
+        if (isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and replica is not None
+                and replica.num_replicas_in_sync > 1):
+            overflow = tf.cast(tf.logical_not(optimizer.check_finite(grads)), tf.float32)
+            poison = tf.where(replica.all_reduce("SUM", overflow) > 0, float("nan"), 0.0)
+            grads = [g if g is None else g + tf.cast(poison, g.dtype) for g in grads]
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def _average_moving_statistics(self) -> None:
+        """Set every replica's batch-norm moving statistics to their mean over the replicas.
+
+        Keras 3 creates them with aggregation "none", so under a strategy each
+        replica updates its own copy from its own batches and the copies drift
+        apart (a saved model keeps the first replica's). The mean of the replicas'
+        updates equals updating with the mean of their batch statistics, as
+        tf.keras's MEAN aggregation did. One all-reduce per step; nothing on one replica.
+        """
+        replica = tf.distribute.get_replica_context()
+        if replica is None or replica.num_replicas_in_sync == 1:
+            return
+        moving = self.moving_statistics
+        local = [tf.identity(v.value) for v in moving]  # tensors: all_reduce of variables has no destinations
+        for variable, value in zip(moving, replica.all_reduce("MEAN", local)):
+            variable.assign(value)
+
+    @property
+    def moving_statistics(self) -> list:
+        """The non-trainable variables of the networks (batch norm moving means and variances)."""
+        return [v for net in (self.generator, self.trunk, self.d_head, self.q_head)
+                for v in net.non_trainable_variables]
 
     def _info_reward_scale(self) -> tf.Tensor:
         """Multiplier of G's MI reward at this step: info_weight, ramped in linearly
@@ -159,11 +268,12 @@ class InfoGAN(keras.Model):
         fake_logits = self.d_head(fake_features, training=False)
         info, bounds = losses.information_loss(spec, values, self.q_head(fake_features, training=False))
         return self._update_metrics(
-            _average(losses.discriminator_loss(real_logits, fake_logits)),
-            _average(losses.generator_loss(fake_logits)), _average(info), bounds,
+            tf.reduce_mean(losses.discriminator_loss(real_logits, fake_logits)),
+            tf.reduce_mean(losses.generator_loss(fake_logits)), tf.reduce_mean(info), bounds,
             real_logits, fake_logits)
 
     def _update_metrics(self, d_loss, g_loss, info_loss, bounds, real_logits, fake_logits) -> dict:
+        """Update the trackers with this replica's batch means; return the running means."""
         updates = {"d_loss": d_loss, "g_loss": g_loss, "info_loss": info_loss,
                    "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                    "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
@@ -171,17 +281,18 @@ class InfoGAN(keras.Model):
                         for name, bound in zip(self.latent_spec.names, bounds)})
         for name, value in updates.items():
             self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        results = {name: tracker.result() for name, tracker in self.trackers.items()}
+        if _multi_worker(tf.distribute.get_strategy()):
+            # Keras reduces step outputs across workers with strategy.reduce(MEAN, axis=0),
+            # which fails on scalars (tensorflow/tensorflow#72388): give them a batch axis.
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
 
     def _step_seed(self, stream: int) -> tf.Tensor:
-        """Stateless seed [2] unique to (base seed, step, replica, stream)."""
-        seed = tf.constant([self.seed, 0], tf.int32)
-        step = tf.cast(self.d_optimizer.iterations, tf.int32)
+        """Stateless seed [2] unique to (base seed, step, replica, stream): see `step_seed`."""
         replica = tf.distribute.get_replica_context()
         replica_id = replica.replica_id_in_sync_group if replica is not None else 0
-        for data in (step, replica_id, stream):
-            seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int32))
-        return seed
+        return step_seed(self.seed, self.d_optimizer.iterations, replica_id, stream)
 
     # ---- inference API (numpy in, numpy out) ----
 
@@ -266,7 +377,7 @@ class InfoGAN(keras.Model):
             raise ValueError(f"images must lie in [-1, 1] (the generator's range), got [{low:.3g}, {high:.3g}]")
         return images.astype(np.float32)
 
-    def export_serving(self, path, version: int | None = None) -> Path:
+    def export_serving(self, path, version: int | None = None) -> Path | None:
         """Write a TF Serving SavedModel to `path/<version>/` and return that folder
         (signatures generate, generate_from_seed, encode, discriminate; see
         `keras_infogan.export`)."""
@@ -295,6 +406,38 @@ class InfoGAN(keras.Model):
     def compile_from_config(self, config: dict) -> None:
         self.compile(d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
                      g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]))
+
+
+def step_seed(base_seed, step, replica_id, stream) -> tf.Tensor:
+    """The stateless seed [2] of one draw: base seed, then the optimizer step, the
+    replica's id in the sync group (0 on one device) and the stream (0: D/Q step,
+    1: G step, 2: test step) folded in. Replicas thus draw different noise and codes."""
+    seed = tf.constant([int(base_seed), 0], tf.int32)
+    for data in (step, replica_id, stream):
+        seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int32))
+    return seed
+
+
+def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
+    """A MultiWorkerMirroredStrategy over more than one worker (as Keras tests it)."""
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
+
+
+def _multi_replica(strategy: tf.distribute.Strategy) -> bool:
+    """More than one replica, on devices XLA cannot span (TPUStrategy always compiles)."""
+    return strategy.num_replicas_in_sync > 1 and not isinstance(strategy, tf.distribute.TPUStrategy)
+
+
+def _check_optimizer_strategy(name: str, optimizer, strategy: tf.distribute.Strategy) -> None:
+    """Keras optimizers remember the strategy in scope when they were created."""
+    for opt in (optimizer, getattr(optimizer, "inner_optimizer", None)):
+        created_under = getattr(opt, "_distribution_strategy", strategy)
+        if opt is not None and created_under is not strategy:
+            raise ValueError(
+                f"{name} ({type(opt).__name__}) was created under {type(created_under).__name__}, "
+                f"but the model trains under {type(strategy).__name__}; create the optimizers inside "
+                f"the same `with strategy.scope():` block as the model")
 
 
 def _images_of(data):

@@ -32,3 +32,13 @@ def tiny_mnist_dir(tmp_path_factory) -> Path:
             images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 255
         write_split(folder, images, labels, prefix)
     return folder
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lists how long each notebook took to execute (tests/test_notebooks.py records it)."""
+    times = [(report.nodeid, value) for key in ("passed", "failed") for report in terminalreporter.stats.get(key, [])
+             if report.when == "call" for name, value in report.user_properties if name == "notebook_seconds"]
+    if times:
+        terminalreporter.write_sep("-", "notebook execution times (KERAS_INFOGAN_FAST=1)")
+        for nodeid, seconds in times:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")

@@ -297,3 +297,10 @@ def test_tfds_mocked(no_network):
     for x, y in batches:
         assert x.shape == (8, 28, 28, 1) and x.dtype == np.float32 and y.dtype == np.int64
         assert x.min() >= -1.0 and x.max() <= 1.0
+
+
+def test_deterministic_option(small_dir):
+    assert load_dataset("mnist", "train", 4, data_dir=str(small_dir)).options().deterministic is True
+    fast = load_dataset("mnist", "train", 4, data_dir=str(small_dir), deterministic=False)
+    assert fast.options().deterministic is False
+    assert fast.options().experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
