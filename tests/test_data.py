@@ -304,3 +304,11 @@ def test_deterministic_option(small_dir):
     fast = load_dataset("mnist", "train", 4, data_dir=str(small_dir), deterministic=False)
     assert fast.options().deterministic is False
     assert fast.options().experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
+
+
+def test_pipeline_turns_tf_data_autotune_off(tiny_mnist_dir):
+    """Autotune's sleeping optimisation thread delays every iterator deletion (each
+    epoch end in fit) to the end of its current 10 ms * 2^k sleep."""
+    dataset = load_dataset("mnist", "train", 32, data_dir=str(tiny_mnist_dir))
+    assert dataset.options().autotune.enabled is False
+    assert dataset.options().experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
