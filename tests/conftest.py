@@ -5,9 +5,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from idx_files import write_split  # noqa: E402
+from idx_files import write_bar_mnist  # noqa: E402
 
 MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
@@ -23,15 +22,7 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_mnist_dir(tmp_path_factory) -> Path:
     """A synthetic MNIST-format folder: 256 train and 64 test images of 10 bar patterns."""
-    folder = tmp_path_factory.mktemp("tiny_mnist")
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", 256), ("t10k", 64)):
-        labels = rng.integers(0, 10, n)
-        images = np.zeros((n, 28, 28), np.uint8)
-        for i, label in enumerate(labels):
-            images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 255
-        write_split(folder, images, labels, prefix)
-    return folder
+    return write_bar_mnist(tmp_path_factory.mktemp("tiny_mnist"), train_size=256, test_size=64)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -29,3 +29,16 @@ def write_split(folder: Path, images: np.ndarray, labels: np.ndarray, prefix: st
     write_idx(folder / f"{prefix}-images-idx3-ubyte{ext}", images)
     write_idx(folder / f"{prefix}-labels-idx1-ubyte{ext}", labels)
     return folder
+
+
+def write_bar_mnist(folder: Path, train_size: int, test_size: int, seed: int = 0) -> Path:
+    """Synthetic MNIST-format train/t10k splits: class k is a white horizontal bar
+    at rows 2k+2..2k+3 (easy to tell apart, no download needed)."""
+    rng = np.random.default_rng(seed)
+    for prefix, n in (("train", train_size), ("t10k", test_size)):
+        labels = rng.integers(0, 10, n)
+        images = np.zeros((n, 28, 28), np.uint8)
+        for i, label in enumerate(labels):
+            images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 255
+        write_split(folder, images, labels, prefix)
+    return folder

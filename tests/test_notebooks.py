@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 from conftest import MNIST_DIR
-from idx_files import write_split
+from idx_files import write_bar_mnist
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,15 +67,7 @@ def data_dir(tmp_path_factory) -> Path:
     notebooks' fast-mode splits (train[:2048], test[:1000])."""
     if (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
         return MNIST_DIR
-    folder = tmp_path_factory.mktemp("notebook_mnist")
-    rng = np.random.default_rng(0)
-    for prefix, n in (("train", 2048), ("t10k", 1000)):
-        labels = rng.integers(0, 10, n)
-        images = np.zeros((n, 28, 28), np.uint8)
-        for i, label in enumerate(labels):
-            images[i, 2 + 2 * label: 4 + 2 * label, 4:24] = 255
-        write_split(folder, images, labels, prefix)
-    return folder
+    return write_bar_mnist(tmp_path_factory.mktemp("notebook_mnist"), train_size=2048, test_size=1000)
 
 
 @pytest.fixture(scope="module")
