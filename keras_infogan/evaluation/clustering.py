@@ -18,14 +18,15 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 _TOP_CONFUSIONS = 5
 
 
-def _as_ids(values: Any, name: str) -> np.ndarray:
-    """Checks `values` is a non-empty 1-D array of non-negative integers; returns int64 [n]."""
+def as_ids(values: Any, name: str, allow_integral_floats: bool = True) -> np.ndarray:
+    """Checks `values` is a non-empty 1-D array of non-negative integers (floats with
+    integer values too, if allowed); returns int64 [n]."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty")
-    if array.dtype.kind == "f":
+    if array.dtype.kind == "f" and allow_integral_floats:
         if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
             raise ValueError(f"{name} must be integer-valued, got non-integer floats")
     elif array.dtype.kind not in "iub":
@@ -37,8 +38,8 @@ def _as_ids(values: Any, name: str) -> np.ndarray:
 
 
 def _check_pair(labels: Any, clusters: Any) -> tuple[np.ndarray, np.ndarray]:
-    labels = _as_ids(labels, "labels")
-    clusters = _as_ids(clusters, "clusters")
+    labels = as_ids(labels, "labels")
+    clusters = as_ids(clusters, "clusters")
     if labels.shape != clusters.shape:
         raise ValueError(
             f"labels and clusters must have the same length, got {labels.size} and {clusters.size}")

@@ -26,6 +26,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy.special import entr, rel_entr
 
+from keras_infogan.evaluation.clustering import as_ids
+
 Base = Literal["nats", "bits"]
 
 _LOG_OF_BASE = {"nats": 1.0, "bits": math.log(2.0)}
@@ -96,20 +98,6 @@ def mutual_information(joint: Any, base: Base = "nats", normalize: bool = False)
     return max(float(rel_entr(joint, independent).sum()), 0.0) / unit
 
 
-def _check_ids(values: Any, name: str) -> np.ndarray:
-    """Checks `values` is a non-empty 1-D array of non-negative integers; returns int64 [n]."""
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty")
-    if array.dtype.kind not in "iub":
-        raise ValueError(f"{name} must hold integer ids, got dtype {array.dtype}")
-    if array.min() < 0:
-        raise ValueError(f"{name} must be non-negative ids, got minimum {array.min()}")
-    return array.astype(np.int64)
-
-
 def joint_table(x_ids: Any, y_ids: Any, num_x: int | None = None,
                 num_y: int | None = None) -> np.ndarray:
     """Empirical joint distribution float64 [num_x, num_y] of paired integer ids [n].
@@ -118,8 +106,8 @@ def joint_table(x_ids: Any, y_ids: Any, num_x: int | None = None,
     default to the largest id + 1; e.g. `mutual_information(joint_table(codes, labels))`
     is the plug-in estimate of I(code; label).
     """
-    x = _check_ids(x_ids, "x_ids")
-    y = _check_ids(y_ids, "y_ids")
+    x = as_ids(x_ids, "x_ids", allow_integral_floats=False)
+    y = as_ids(y_ids, "y_ids", allow_integral_floats=False)
     if x.shape != y.shape:
         raise ValueError(f"x_ids and y_ids must have the same length, got {x.size} and {y.size}")
     sizes = []
