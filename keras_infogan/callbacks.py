@@ -59,14 +59,28 @@ class ClusteringScores(keras.callbacks.Callback):
 
 
 class WallClock(keras.callbacks.Callback):
-    """Adds `elapsed_s`, seconds since training began, to the epoch logs."""
+    """Adds `elapsed_s`, seconds of training so far, to the epoch logs.
+
+    `get_state()`/`set_state()` carry the seconds across a resume, so a resumed
+    run's clock goes on from its checkpoint (the time lost to a crash is not counted).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.offset = 0.0
 
     def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() - self.offset
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["elapsed_s"] = time.perf_counter() - self.start
+
+    def get_state(self) -> dict:
+        return {"elapsed_s": time.perf_counter() - self.start}
+
+    def set_state(self, state: dict) -> None:
+        self.offset = float(state["elapsed_s"])
 
 
 class InfoCurve(keras.callbacks.Callback):
@@ -76,6 +90,8 @@ class InfoCurve(keras.callbacks.Callback):
 
     Per-step values are recovered from the model's running epoch means, so this
     costs no extra computation: value_k = (k + 1) * mean_k - k * mean_(k-1).
+    The unwritten part of the current window is `get_state()`/`set_state()`, so a
+    run resumed from a checkpoint writes the same rows as an uninterrupted one.
     """
 
     def __init__(self, path: str | Path, every: int = 50):
@@ -83,29 +99,38 @@ class InfoCurve(keras.callbacks.Callback):
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
         self.path, self.every = Path(path), every
+        self.window = []
 
     def on_train_begin(self, logs=None):
         self.names = [f"mi_{name}" for name in self.model.latent_spec.names]
         self.step = int(self.model.d_optimizer.iterations.numpy())  # .numpy(): a MirroredVariable has no int()
-        self.window = []
         if not self.path.exists():
             with self.path.open("w", newline="") as file:
                 csv.writer(file).writerow(["step"] + self.names)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.previous_means = np.zeros(len(self.names))
+        # 0 at the start of an epoch; a resume inside an epoch restores the running means.
+        results = self.model.get_metrics_result()
+        self.previous_means = np.array([float(results[name]) for name in self.names])
 
     def on_train_batch_end(self, batch, logs=None):
         means = np.array([float(logs[name]) for name in self.names])
         self.window.append((batch + 1) * means - batch * self.previous_means)
         self.previous_means = means
         self.step += 1
-        if len(self.window) == self.every:
-            self._flush()
+        last_step = (self.params or {}).get("epochs", 0) * ((self.params or {}).get("steps") or 0)
+        if len(self.window) == self.every or self.step == last_step:
+            self._flush()  # at the last step too: before that step's checkpoint, not after it
 
     def on_train_end(self, logs=None):
         if self.window:
             self._flush()
+
+    def get_state(self) -> dict:
+        return {"window": [list(map(float, values)) for values in self.window]}
+
+    def set_state(self, state: dict) -> None:
+        self.window = [np.array(values) for values in state["window"]]
 
     def _flush(self):
         with self.path.open("a", newline="") as file:

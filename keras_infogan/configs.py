@@ -36,6 +36,10 @@ class TrainConfig:
     Output:
         tensorboard: also write TensorBoard logs (the epoch's losses, MI bounds and
             scores, and the traversal picture) to <workdir>/tensorboard/.
+        checkpoint_every_steps: also checkpoint every this many global steps (0:
+            only at the end of every epoch). May change when a run is resumed.
+        keep_checkpoints: how many of the newest checkpoints to keep (at least 1).
+            May change when a run is resumed.
     Devices and speed (none of these changes the training algorithm):
         strategy: tf.distribute strategy, "auto" (MirroredStrategy on 2+ GPUs, else
             one device), "default", "mirrored", "multiworker" (cluster from TF_CONFIG;
@@ -70,6 +74,8 @@ class TrainConfig:
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
     tensorboard: bool = False
+    checkpoint_every_steps: int = 0
+    keep_checkpoints: int = 2
     strategy: str = "auto"
     mixed_precision: bool = False
     deterministic_data: bool = True
@@ -78,6 +84,10 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.checkpoint_every_steps < 0:
+            raise ValueError(f"checkpoint_every_steps must be >= 0, got {self.checkpoint_every_steps}")
+        if self.keep_checkpoints < 1:
+            raise ValueError(f"keep_checkpoints must be at least 1, got {self.keep_checkpoints}")
         for name in ("d_learning_rate", "g_learning_rate"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")

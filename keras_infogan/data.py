@@ -183,12 +183,17 @@ def _pipeline(images: np.ndarray, labels: np.ndarray, *, batch_size: int, shuffl
         ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=_PARALLEL_BATCHES)
     else:
         ds = ds.map(scale_images, num_parallel_calls=_PARALLEL_BATCHES)
-    ds = ds.prefetch(_PREFETCH_BATCHES)
+    return ds.prefetch(_PREFETCH_BATCHES).with_options(pipeline_options(deterministic))
+
+
+def pipeline_options(deterministic: bool = True) -> tf.data.Options:
+    """Options of every training pipeline: autotune off (see `_pipeline`), DATA
+    auto-sharding for `tf.distribute`, and `deterministic` output order."""
     options = tf.data.Options()
     options.autotune.enabled = False
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     options.deterministic = deterministic
-    return ds.with_options(options)
+    return options
 
 
 def _dataset_info(name: str) -> DatasetInfo:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from pathlib import Path
+from typing import Sequence
 
 import keras
 import tensorflow as tf
 
+from keras_infogan import checkpoints as ckpt
 from keras_infogan.callbacks import ClusteringScores, InfoCurve, TensorBoardLogger, TraversalPictures, WallClock
 from keras_infogan.configs import TrainConfig
-from keras_infogan.data import load_arrays, load_dataset
-from keras_infogan.distribute import chief_dir, resolve_strategy
+from keras_infogan.data import load_arrays
+from keras_infogan.distribute import chief_dir, is_chief, resolve_strategy
+from keras_infogan.loop import fit_from_step
 from keras_infogan.model import InfoGAN
-
-MODEL_FILE = "model.keras"
-CONFIG_FILE = "config.json"
-METRICS_FILE = "metrics.csv"
-INFO_CURVE_FILE = "info_curve.csv"
-TENSORBOARD_DIR = "tensorboard"
+from keras_infogan.run_folder import (CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR,
+                                      RunFolder, save_model_atomic, write_text_atomic)
+from keras_infogan.stream import steps_per_epoch, training_stream
 
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1,
@@ -57,39 +58,99 @@ def _learning_rate(config: TrainConfig, initial: float, total_steps: int):
 
 
 def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Strategy | str | None = None,
-          verbose: int | str = "auto") -> InfoGAN:
-    """Train an InfoGAN and write the run folder.
+          verbose: int | str = "auto", resume: bool = True, overwrite: bool = False,
+          callbacks: Sequence[keras.callbacks.Callback] = ()) -> InfoGAN:
+    """Train an InfoGAN in the run folder `workdir`, resuming it if it holds an unfinished run.
 
-    `workdir` receives config.json, metrics.csv (one row per epoch, appended),
-    info_curve.csv (L_I of each code every 50 steps, appended),
-    traversal_epoch<NNN>.png after every epoch, and model.keras at the end;
-    with `config.tensorboard`, TensorBoard event files in tensorboard/.
+    `workdir` receives config.json; after every epoch a metrics.csv row,
+    traversal_epoch<NNN>.png and a checkpoint in checkpoints/ (also every
+    `config.checkpoint_every_steps` steps; the newest `config.keep_checkpoints`
+    are kept); info_curve.csv (L_I of each code every 50 steps); with
+    `config.tensorboard`, TensorBoard event files in tensorboard/; and model.keras
+    at the end. Every file is written so that a crash leaves the previous version.
 
-    `strategy` (a `tf.distribute.Strategy` or a name, see `keras_infogan.distribute`)
-    overrides `config.strategy`; `config.batch_size` is the global batch, split
-    across the replicas. Under multi-worker training only the chief writes
-    `workdir`; every other worker writes the same files to a temporary folder
-    that is then deleted.
+    A folder with an unfinished run of the same config is resumed from its newest
+    readable checkpoint (a line says so), and the run ends bit for bit as an
+    uninterrupted one would on the same device: the checkpoint holds every
+    variable, both optimizers and the running metrics, the data order is a pure
+    function of (seed, step) (`keras_infogan.stream`), and log rows written after
+    the checkpoint are dropped before they are written again.
+
+    Args:
+        config: the run's settings.
+        workdir: the run folder.
+        strategy: a `tf.distribute.Strategy` or a name (see `keras_infogan.distribute`);
+            overrides `config.strategy`. `config.batch_size` is the global batch.
+            Under multi-worker training only the chief writes `workdir` (the other
+            workers write the same files to a temporary folder that is then
+            deleted), and every worker resumes from the chief's checkpoints.
+        verbose: progress output as in `fit`; 0 also silences the resume line.
+        resume: resume an unfinished run; False refuses one instead.
+        overwrite: delete the run files in `workdir` and start again.
+        callbacks: extra Keras callbacks, called after the built-in loggers and
+            before the checkpoint of each epoch.
+
+    Raises:
+        RunFolderError: `workdir` holds a finished run, a run with another config,
+            something else, or is being written by another process.
+        NonFiniteError: a loss or weight became NaN or Inf; the run stops, its last
+            checkpoint stays, and no model.keras is written.
+        OSError: a checkpoint cannot be written (e.g. the disk is full).
     """
     # First: MultiWorkerMirroredStrategy must be created before TensorFlow runs anything.
     strategy = resolve_strategy(config.strategy if strategy is None else strategy)
-    keras.utils.set_random_seed(config.seed)
-    dataset = load_dataset(config.dataset, config.train_split, config.batch_size,
-                           data_dir=config.data_dir, seed=config.seed,
-                           deterministic=config.deterministic_data)
-    with chief_dir(workdir, strategy) as out:
-        out.mkdir(parents=True, exist_ok=True)
-        callbacks = [WallClock()]
-        if config.eval_split:
-            images, labels = load_arrays(config.dataset, config.eval_split, config.data_dir)
-            callbacks.append(ClusteringScores(images, labels, prefix="eval"))
-        callbacks += [TraversalPictures(out, seed=config.seed), InfoCurve(out / INFO_CURVE_FILE),
-                      keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
-        if config.tensorboard:
-            callbacks.append(TensorBoardLogger(out / TENSORBOARD_DIR, seed=config.seed))
-        (out / CONFIG_FILE).write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n")
-
-        model = build_model(config, steps_per_epoch=int(dataset.cardinality()), strategy=strategy)
-        model.fit(dataset, epochs=config.epochs, callbacks=callbacks, verbose=verbose, shuffle=False)
-        model.save(out / MODEL_FILE)  # on every worker (reads may be collective); the chief's is kept
+    log = print if verbose != 0 else (lambda *args: None)
+    run, chief = RunFolder(workdir), is_chief(strategy)
+    with run.lock() if chief else contextlib.nullcontext():
+        action = run.prepare(dataclasses.asdict(config), resume=resume, overwrite=overwrite, writer=chief, log=log)
+        keras.utils.set_random_seed(config.seed)
+        images, _ = load_arrays(config.dataset, config.train_split, config.data_dir)
+        per_epoch = steps_per_epoch(len(images), config.batch_size)
+        with chief_dir(workdir, strategy) as out:
+            out.mkdir(parents=True, exist_ok=True)
+            model = build_model(config, steps_per_epoch=per_epoch, strategy=strategy)
+            checkpoints = ckpt.RunCheckpoints(out / ckpt.CHECKPOINT_DIR, model, keep=config.keep_checkpoints)
+            clock, curve = WallClock(), InfoCurve(out / INFO_CURVE_FILE)
+            start_step = 0
+            if action == "resume":
+                meta = checkpoints.restore_latest(run.path / ckpt.CHECKPOINT_DIR, log=log)
+                start_step = _resume_from(meta, per_epoch, {"wall_clock": clock, "info_curve": curve})
+                log(f"resuming {run.path} from its checkpoint at step {start_step} of {config.epochs * per_epoch} "
+                    f"(epoch {start_step // per_epoch + 1}, batch {start_step % per_epoch} of {per_epoch})")
+                if out == run.path:
+                    run.rollback(start_step, epochs_done=start_step // per_epoch)
+            else:
+                write_text_atomic(out / CONFIG_FILE, json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+            all_callbacks = [ckpt.FiniteGuard(per_epoch), clock] + _loggers(config, out) + [curve]
+            all_callbacks += [keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
+            if config.tensorboard:
+                all_callbacks.append(TensorBoardLogger(out / TENSORBOARD_DIR, seed=config.seed))
+            all_callbacks += list(callbacks) + [ckpt.Checkpointer(
+                checkpoints, per_epoch, config.checkpoint_every_steps,
+                stateful={"wall_clock": clock, "info_curve": curve})]
+            stream = training_stream(images, config.batch_size, config.seed, start_step=start_step,
+                                     total_steps=config.epochs * per_epoch, deterministic=config.deterministic_data)
+            fit_from_step(model, stream, epochs=config.epochs, steps_per_epoch=per_epoch, start_step=start_step,
+                          callbacks=all_callbacks, verbose=verbose)
+            ckpt.check_finite_weights(model, config.epochs * per_epoch)  # never a non-finite model.keras
+            save_model_atomic(model, out / MODEL_FILE)  # on every worker (reads may be collective)
     return model
+
+
+def _loggers(config: TrainConfig, out: Path) -> list:
+    """The per-epoch scores (when `config.eval_split` is set) and traversal pictures."""
+    loggers = []
+    if config.eval_split:
+        images, labels = load_arrays(config.dataset, config.eval_split, config.data_dir)
+        loggers.append(ClusteringScores(images, labels, prefix="eval"))
+    return loggers + [TraversalPictures(out, seed=config.seed)]
+
+
+def _resume_from(meta: dict, per_epoch: int, stateful: dict) -> int:
+    """Restore the callbacks' states from a checkpoint's metadata; return its global step."""
+    if meta.get("steps_per_epoch") != per_epoch:
+        raise ValueError(f"the checkpoint was taken with {meta.get('steps_per_epoch')} steps per epoch, but the "
+                         f"training split now gives {per_epoch}: the data changed; pass --overwrite to start again")
+    for name, callback in stateful.items():
+        callback.set_state(meta["callbacks"][name])
+    return int(meta["step"])

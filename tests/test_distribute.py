@@ -132,14 +132,18 @@ def test_multiworker_workers_agree_and_only_the_chief_writes(tiny_mnist_dir, tmp
     assert chief["replicas"] == other["replicas"] == 2
     assert chief["steps"] == other["steps"] == 3  # 96 images, global batch 32
     assert chief["d_loss"] == other["d_loss"]
+    assert chief["resumed_at_step_2"] and other["resumed_at_step_2"]  # both from the chief's checkpoint
     a, b = np.load(results / "worker0.npz"), np.load(results / "worker1.npz")
     assert a.files == b.files
     for name in a.files:  # weights, moving statistics and both optimizers' state
         np.testing.assert_array_equal(a[name], b[name])
 
-    # Only the chief wrote the run folder: one metrics row, one export version.
+    # Only the chief wrote the run folder: one metrics row, its checkpoints, one export version.
     assert {p.name for p in workdir.iterdir()} == {
-        "config.json", "metrics.csv", "info_curve.csv", "traversal_epoch001.png", "model.keras", "export"}
+        "config.json", "metrics.csv", "info_curve.csv", "traversal_epoch001.png", "model.keras", "export",
+        "checkpoints", ".lock"}
+    assert {p.name for p in (workdir / "checkpoints").iterdir()} == {
+        "checkpoint", "ckpt-2.index", "ckpt-2.data-00000-of-00001", "ckpt-3.index", "ckpt-3.data-00000-of-00001"}
     assert len((workdir / "metrics.csv").read_text().strip().splitlines()) == 2  # header + epoch 1
     assert [p.name for p in (workdir / "export").iterdir()] == ["1"]
     assert (workdir / "export" / "1" / "saved_model.pb").is_file()
