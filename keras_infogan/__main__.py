@@ -40,6 +40,8 @@ _HELP = {
     "mixed_precision": "compute in float16 (mixed_float16 policy) with dynamic loss scaling",
     "deterministic_data": "input batches in a fixed order for a given seed (tf.data deterministic)",
     "tensorboard": "also write TensorBoard logs (losses, MI bounds, traversal pictures) to OUT/tensorboard/",
+    "checkpoint_every_steps": "also checkpoint every N steps, not only after every epoch (0: epochs only)",
+    "keep_checkpoints": "how many of the newest checkpoints to keep in OUT/checkpoints/",
 }
 
 _CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES}
@@ -70,10 +72,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m keras_infogan", description="InfoGAN for Keras 3.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train an InfoGAN and write its run folder",
-                                description="Train an InfoGAN. Writes OUT/config.json, OUT/metrics.csv, "
-                                            "OUT/traversal_epochNNN.png every epoch and OUT/model.keras.")
+    train = commands.add_parser(
+        "train", help="train an InfoGAN and write its run folder (resumes an unfinished one)",
+        description="Train an InfoGAN. Writes OUT/config.json, and after every epoch OUT/metrics.csv, "
+                    "OUT/traversal_epochNNN.png and a checkpoint in OUT/checkpoints/; OUT/model.keras at the "
+                    "end. Run again on an unfinished OUT, it resumes from the last checkpoint, ending exactly "
+                    "as an uninterrupted run would; it refuses a finished run, a run with another config, and "
+                    "a folder another process is writing.")
     train.add_argument("--out", required=True, type=Path, help="run folder to write")
+    train.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                       help="resume an unfinished run in OUT from its last checkpoint (default: on; "
+                            "--no-resume refuses instead)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="delete the run files in OUT (a finished or different run) and start again")
     _add_config_flags(train, PRESETS["mnist"])
 
     evaluate = commands.add_parser(
@@ -117,7 +128,7 @@ def _run_train(args: argparse.Namespace) -> None:
     from keras_infogan.train import train
 
     config = _config_from_args(args)
-    model = train(config, args.out)
+    model = train(config, args.out, resume=args.resume, overwrite=args.overwrite)
     print(f"wrote {args.out}/model.keras, metrics.csv and traversal pictures")
     final = model.history.history if model.history else {}
     for key in sorted(k for k in final if k.startswith("eval_acc_")):
@@ -125,11 +136,12 @@ def _run_train(args: argparse.Namespace) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    from keras_infogan.evaluation.report import REPORT_MD, EvalData, EvalSettings, evaluate_run, run_model_path
+    from keras_infogan.evaluation.report import REPORT_MD, EvalData, EvalSettings, evaluate_run
+    from keras_infogan.loading import check_model_file
 
-    for run in (args.run, args.baseline):
+    for run in (args.run, args.baseline):  # before any data is loaded: a bad file fails at once
         if run is not None:
-            run_model_path(run)
+            check_model_file(run)
     settings = EvalSettings(num_samples=args.num_samples, few_label_sizes=tuple(args.few_label_sizes),
                             few_label_draws=args.few_label_draws, seed=args.seed)
     data = EvalData.load(args.dataset, args.data_dir, args.train_split, args.split)
@@ -145,19 +157,11 @@ def _run_evaluate(args: argparse.Namespace) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> None:
-    import keras
-
     from keras_infogan.export import SIGNATURES
-    from keras_infogan.model import InfoGAN
-    from keras_infogan.train import MODEL_FILE
+    from keras_infogan.loading import load_infogan
 
     run_dir = args.run if args.run.is_dir() else args.run.parent
-    path = args.run / MODEL_FILE if args.run.is_dir() else args.run
-    if not path.is_file():
-        raise FileNotFoundError(f"no model at {path}")
-    model = keras.saving.load_model(path, compile=False)
-    if not isinstance(model, InfoGAN):
-        raise ValueError(f"{path} holds a {type(model).__name__}, not an InfoGAN")
+    model = load_infogan(args.run, compile=False)
     written = model.export_serving(args.out or Path("saved_models") / run_dir.resolve().name, args.version)
     print(f"wrote {written}")
     print("signatures: " + ", ".join(f"{name} (serving_default)" if name == "generate" else name
@@ -168,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         {"train": _run_train, "evaluate": _run_evaluate, "export": _run_export}[args.command](args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, OSError) as error:
         raise SystemExit(f"error: {error}") from error
 
 

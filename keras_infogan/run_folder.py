@@ -30,8 +30,7 @@ from typing import Callable, Iterator
 import tensorflow as tf
 
 from keras_infogan.checkpoints import CHECKPOINT_DIR, has_checkpoint
-
-MODEL_FILE = "model.keras"
+from keras_infogan.loading import MODEL_FILE
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.csv"
 INFO_CURVE_FILE = "info_curve.csv"

@@ -26,9 +26,10 @@ from keras_infogan.evaluation.judge import classifier_score, judge_predict, load
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve
 from keras_infogan.evaluation.report_markdown import markdown_report
+from keras_infogan.loading import check_model_file, load_infogan, run_model_path  # noqa: F401  (re-exported)
 from keras_infogan.pictures import save_png, traversal_grids
 
-MODEL_FILE, INFO_CURVE_FILE = "model.keras", "info_curve.csv"
+INFO_CURVE_FILE = "info_curve.csv"
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
 
 
@@ -184,15 +185,6 @@ def _info_curve_figure(runs: dict[str, Path], model, out_dir: Path) -> dict[str,
     return {"info_curves": "info_curves.png"}
 
 
-def run_model_path(run: str | Path) -> Path:
-    """The model file of a run folder (its model.keras) or a .keras path; raises if absent."""
-    run = Path(run)
-    path = run / MODEL_FILE if run.is_dir() else run
-    if not path.exists():
-        raise FileNotFoundError(f"no model at {path}")
-    return path
-
-
 def load_run_model(run: str | Path):
-    """The InfoGAN saved in a run folder or at a .keras path."""
-    return keras.saving.load_model(run_model_path(run))
+    """The InfoGAN saved in a run folder or at a .keras path (one clear error for a bad file)."""
+    return load_infogan(run)
