@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import os
 import sys
@@ -128,11 +129,13 @@ def _run_train(args: argparse.Namespace) -> None:
     from keras_infogan.train import train
 
     config = _config_from_args(args)
-    model = train(config, args.out, resume=args.resume, overwrite=args.overwrite)
+    train(config, args.out, resume=args.resume, overwrite=args.overwrite)
     print(f"wrote {args.out}/model.keras, metrics.csv and traversal pictures")
-    final = model.history.history if model.history else {}
-    for key in sorted(k for k in final if k.startswith("eval_acc_")):
-        print(f"unsupervised accuracy of code {key[len('eval_acc_'):]} on {config.eval_split}: {final[key][-1]:.4f}")
+    metrics = args.out / "metrics.csv"  # the whole run's, also when this process only resumed its end
+    final = list(csv.DictReader(metrics.open()))[-1:] if metrics.exists() else []
+    for key in sorted(k for row in final for k in row if k.startswith("eval_acc_")):
+        print(f"unsupervised accuracy of code {key[len('eval_acc_'):]} on {config.eval_split}: "
+              f"{float(final[0][key]):.4f}")
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:

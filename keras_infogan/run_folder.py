@@ -1,11 +1,10 @@
-"""A training run's folder: one writer at a time, new / resume / refuse, and atomic files.
+"""A training run's folder: one writer at a time; new, resume or refuse; logs rolled back to a checkpoint.
 
     run = RunFolder("runs/mnist")
     with run.lock():                                   # refuses while another process writes it
         action = run.prepare(config_dict, resume=True, overwrite=False)   # "new" or "resume"
         ...
         run.rollback(step=1500, epochs_done=9)         # drop log rows written after a checkpoint
-        save_model_atomic(model, run.path / "model.keras")
 
 A folder holding `model.keras` is a finished run; one holding `config.json` and a
 checkpoint, an unfinished run. `prepare` resumes an unfinished run with the same
@@ -23,12 +22,12 @@ import json
 import os
 import shutil
 import socket
-import uuid
 from pathlib import Path
 from typing import Callable, Iterator
 
 import tensorflow as tf
 
+from keras_infogan.atomic import write_atomic, write_text_atomic
 from keras_infogan.checkpoints import CHECKPOINT_DIR, has_checkpoint
 from keras_infogan.loading import MODEL_FILE
 CONFIG_FILE = "config.json"
@@ -41,7 +40,7 @@ RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints"})
 # What train() and evaluate write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", ".model.partial-*.keras")
+             "report.json", "report.md", ".*.partial-*")
 
 
 class RunFolderError(ValueError):
@@ -159,28 +158,6 @@ def config_differences(saved: dict, current: dict) -> list[str]:
             if name not in RESUMABLE_FIELDS and saved.get(name) != current.get(name)]
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` through a temporary sibling and a rename: readers see the old or the new file."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
-    try:
-        partial.write_text(text, newline="")  # line ends as given (csv writes \r\n)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def save_model_atomic(model, path: str | os.PathLike) -> None:
-    """`model.save(path)` through a temporary `.keras` sibling and a rename (a crash leaves no half file)."""
-    path = Path(path)
-    partial = path.with_name(f".{path.stem}.partial-{uuid.uuid4().hex[:8]}.keras")
-    try:
-        model.save(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _filter_csv(path: Path, keep: Callable[[dict], bool]) -> None:
     """Keep the header and the complete rows of a CSV file that `keep` accepts."""
     if not path.exists():
@@ -216,8 +193,9 @@ def _filter_events(path: Path, step: int) -> None:
                 kept.append(record.numpy())
     except tf.errors.DataLossError:  # a record cut off by the crash: keep what came before it
         pass
-    partial = path.with_name(f".{path.name}.partial")
-    with tf.io.TFRecordWriter(str(partial)) as writer:
-        for record in kept:
-            writer.write(record)
-    os.replace(partial, path)
+    def write_records(partial: Path) -> None:
+        with tf.io.TFRecordWriter(str(partial)) as writer:
+            for record in kept:
+                writer.write(record)
+
+    write_atomic(path, write_records)

@@ -18,8 +18,8 @@ from keras_infogan.data import load_arrays
 from keras_infogan.distribute import chief_dir, is_chief, resolve_strategy
 from keras_infogan.loop import fit_from_step
 from keras_infogan.model import InfoGAN
-from keras_infogan.run_folder import (CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR,
-                                      RunFolder, save_model_atomic, write_text_atomic)
+from keras_infogan.atomic import save_model_atomic, write_text_atomic
+from keras_infogan.run_folder import CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR, RunFolder
 from keras_infogan.stream import steps_per_epoch, training_stream
 
 

@@ -140,7 +140,10 @@ def test_sigkill_while_saving_the_model_resumes_to_save_it(tiny_mnist_dir, tmp_p
     assert process.wait(timeout=240) == -signal.SIGKILL
     assert not (run / "model.keras").exists() and list(run.glob(".model.partial-*.keras"))
     main(_cli_args(tiny_mnist_dir, run))
-    assert "from its checkpoint at step 24 of 24" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "from its checkpoint at step 24 of 24" in out
+    final = list(csv.DictReader((reference / "metrics.csv").open()))[-1]["eval_acc_cat0"]
+    assert f"unsupervised accuracy of code cat0 on test[:32]: {float(final):.4f}" in out  # the run's, not this process's
     assert not list(run.glob(".model.partial-*"))
     assert_same_run(run, reference)
 

@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import uuid
 import warnings
 import weakref
 from pathlib import Path
@@ -42,6 +41,7 @@ import numpy as np
 from scipy.linalg import LinAlgWarning, sqrtm
 from scipy.special import rel_entr
 
+from keras_infogan.atomic import save_model_atomic
 from keras_infogan.data import DATASETS, load_arrays, unscale_images
 
 # Bump when the judge's architecture or training changes: cached judges of an
@@ -155,12 +155,7 @@ def load_or_train_judge(dataset: str = "mnist", split: str = "train", data_dir: 
     judge = train_judge(pixels.astype(np.float32) / 255.0, labels, DATASETS[dataset].num_classes,
                         epochs, seed, verbose)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.keras")
-    try:
-        judge.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_model_atomic(judge, path)
     return judge
 
 
