@@ -12,13 +12,13 @@ import keras
 import tensorflow as tf
 
 from keras_infogan import checkpoints as ckpt
+from keras_infogan.atomic import save_model_atomic, write_text_atomic
 from keras_infogan.callbacks import ClusteringScores, InfoCurve, TensorBoardLogger, TraversalPictures, WallClock
 from keras_infogan.configs import TrainConfig
 from keras_infogan.data import load_arrays
 from keras_infogan.distribute import chief_dir, is_chief, resolve_strategy
 from keras_infogan.loop import fit_from_step
 from keras_infogan.model import InfoGAN
-from keras_infogan.atomic import save_model_atomic, write_text_atomic
 from keras_infogan.run_folder import CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR, RunFolder
 from keras_infogan.stream import steps_per_epoch, training_stream
 
@@ -110,40 +110,41 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
             out.mkdir(parents=True, exist_ok=True)
             model = build_model(config, steps_per_epoch=per_epoch, strategy=strategy)
             checkpoints = ckpt.RunCheckpoints(out / ckpt.CHECKPOINT_DIR, model, keep=config.keep_checkpoints)
-            clock, curve = WallClock(), InfoCurve(out / INFO_CURVE_FILE)
+            stateful = {"wall_clock": WallClock(), "info_curve": InfoCurve(out / INFO_CURVE_FILE)}
             start_step = 0
             if action == "resume":
                 meta = checkpoints.restore_latest(run.path / ckpt.CHECKPOINT_DIR, log=log)
-                start_step = _resume_from(meta, per_epoch, {"wall_clock": clock, "info_curve": curve})
+                start_step = _resume_from(meta, per_epoch, stateful)
                 log(f"resuming {run.path} from its checkpoint at step {start_step} of {config.epochs * per_epoch} "
                     f"(epoch {start_step // per_epoch + 1}, batch {start_step % per_epoch} of {per_epoch})")
                 if out == run.path:
                     run.rollback(start_step, epochs_done=start_step // per_epoch)
             else:
                 write_text_atomic(out / CONFIG_FILE, json.dumps(dataclasses.asdict(config), indent=2) + "\n")
-            all_callbacks = [ckpt.FiniteGuard(per_epoch), clock] + _loggers(config, out) + [curve]
-            all_callbacks += [keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
-            if config.tensorboard:
-                all_callbacks.append(TensorBoardLogger(out / TENSORBOARD_DIR, seed=config.seed))
-            all_callbacks += list(callbacks) + [ckpt.Checkpointer(
-                checkpoints, per_epoch, config.checkpoint_every_steps,
-                stateful={"wall_clock": clock, "info_curve": curve})]
+            checkpointer = ckpt.Checkpointer(checkpoints, per_epoch, config.checkpoint_every_steps, stateful)
             stream = training_stream(images, config.batch_size, config.seed, start_step=start_step,
                                      total_steps=config.epochs * per_epoch, deterministic=config.deterministic_data)
             fit_from_step(model, stream, epochs=config.epochs, steps_per_epoch=per_epoch, start_step=start_step,
-                          callbacks=all_callbacks, verbose=verbose)
+                          callbacks=_callbacks(config, out, per_epoch, stateful, callbacks, checkpointer),
+                          verbose=verbose)
             ckpt.check_finite_weights(model, config.epochs * per_epoch)  # never a non-finite model.keras
             save_model_atomic(model, out / MODEL_FILE)  # on every worker (reads may be collective)
     return model
 
 
-def _loggers(config: TrainConfig, out: Path) -> list:
-    """The per-epoch scores (when `config.eval_split` is set) and traversal pictures."""
-    loggers = []
+def _callbacks(config: TrainConfig, out: Path, per_epoch: int, stateful: dict, extra, checkpointer) -> list:
+    """In order: the NaN guard (before anything logs an epoch), the wall clock, the per-epoch
+    scores and pictures, the L_I curve, metrics.csv, TensorBoard, the user's callbacks, and
+    last the checkpoint (written only once its epoch is logged)."""
+    callbacks = [ckpt.FiniteGuard(per_epoch), stateful["wall_clock"]]
     if config.eval_split:
         images, labels = load_arrays(config.dataset, config.eval_split, config.data_dir)
-        loggers.append(ClusteringScores(images, labels, prefix="eval"))
-    return loggers + [TraversalPictures(out, seed=config.seed)]
+        callbacks.append(ClusteringScores(images, labels, prefix="eval"))
+    callbacks += [TraversalPictures(out, seed=config.seed), stateful["info_curve"],
+                  keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
+    if config.tensorboard:
+        callbacks.append(TensorBoardLogger(out / TENSORBOARD_DIR, seed=config.seed))
+    return callbacks + list(extra) + [checkpointer]
 
 
 def _resume_from(meta: dict, per_epoch: int, stateful: dict) -> int:
