@@ -13,8 +13,8 @@ the batch of every global step a pure function of (seed, step).
 
 Why not `keras.callbacks.BackupAndRestore`: it overwrites `latest.weights.h5` in place
 (a crash mid-write corrupts it), it records the batch but always restarts the epoch,
-and it saves neither `model.optimizer`-less models' two optimizers nor metric or
-pipeline state. `tf.train.CheckpointManager` does the atomic part: the data files are
+it restores only `model.optimizer` (an InfoGAN has two optimizers and no
+`model.optimizer`), and it saves no metric or pipeline state. `tf.train.CheckpointManager` does the atomic part: the data files are
 complete before its `checkpoint` index file (written to a temporary file and renamed)
 names them, so a crash mid-write leaves the previous checkpoint as the latest; it
 also keeps the last K. This module adds what it lacks: the choice of variables, the
