@@ -1,4 +1,4 @@
-"""Command line: `python -m keras_infogan {train,evaluate,export} ...` (see --help)."""
+"""Command line: `python -m keras_infogan {train,evaluate,export,generate} ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,27 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_infogan.configs import LR_SCHEDULES, PRESETS, STRATEGIES, TrainConfig  # noqa: E402
+from keras_infogan.configs import IMAGE_FITS, LR_SCHEDULES, STRATEGIES, TrainConfig  # noqa: E402
+from keras_infogan.presets import PRESETS, choose_preset, preset_config  # noqa: E402
 
 _HELP = {
-    "dataset": "dataset name; also picks the networks",
-    "data_dir": "folder with the dataset's IDX files (e.g. MNIST's *-ubyte.gz); default: TFDS",
-    "train_split": "split to train on, TFDS syntax, e.g. 'train' or 'train[:17690]'",
-    "eval_split": "labeled split scored after each epoch (unsupervised accuracy, NMI); 'none' to skip",
+    "data": "training images: a TFDS name (mnist, svhn_cropped, celeb_a, ...), a folder of images "
+            "(searched recursively; subfolder names become labels) or a folder of IDX files",
+    "data_dir": "with a TFDS name: folder holding its IDX files (e.g. MNIST's *-ubyte.gz), else TFDS's data folder",
+    "architecture": "network family (" + ", ".join(PRESETS) + "); images are converted to its size and channels",
+    "image_fit": "how images reach the networks' size: resize (centre-crop to the aspect ratio, then resize) "
+                 "or crop (centre-crop only)",
+    "image_feature": "TFDS image feature to read, when the dataset has several",
+    "label_feature": "TFDS class-label feature to read, when the dataset has several ('none': no labels)",
+    "train_split": "split to train on, TFDS syntax, e.g. 'train' or 'train[:17690]' (a folder's split is 'train')",
+    "eval_split": "labeled split scored after each epoch (unsupervised accuracy, NMI); auto: 'test' when "
+                  "the data has one; 'none' to skip",
+    "codes": "latent codes, comma-separated cat<K> or cont, each optionally :<lambda>, "
+             "e.g. cat10,cat10,cont:0.5",
     "noise_dim": "width of the incompressible noise z",
     "noise": "prior of z: uniform (U(-1,1)) or normal",
-    "cat_weight": "lambda of the categorical code",
-    "cont_weight": "lambda of each continuous code",
+    "cat_weight": "lambda of categorical codes written without :<lambda>",
+    "cont_weight": "lambda of continuous codes written without :<lambda>",
     "learn_stddev": "let Q learn sigma of the continuous codes (default: fixed at 1)",
     "epochs": "passes over the training split",
     "batch_size": "images per step (the global batch, split across replicas)",
@@ -45,28 +55,37 @@ _HELP = {
     "keep_checkpoints": "how many of the newest checkpoints to keep in OUT/checkpoints/",
 }
 
-_CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES}
+_CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES, "image_fit": IMAGE_FITS,
+            "architecture": tuple(sorted({config.architecture for config in PRESETS.values()}))}
+_OPTIONAL_TEXT = ("data_dir", "eval_split", "image_feature", "label_feature")  # str or None
 
 
-def _add_config_flags(parser: argparse.ArgumentParser, defaults: TrainConfig) -> None:
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field; a flag not given keeps the preset's value."""
+    defaults = PRESETS["mnist"]
     for field in dataclasses.fields(TrainConfig):
-        flag = "--" + field.name.replace("_", "-")
+        flags = ["--" + field.name.replace("_", "-")] + (["--dataset"] if field.name == "data" else [])
         default = getattr(defaults, field.name)
-        help_text = f"{_HELP[field.name]} (default: {default})"
+        help_text = f"{_HELP[field.name]} (mnist preset: {default})"
+        kwargs = dict(dest=field.name, default=argparse.SUPPRESS, help=help_text)
         if isinstance(default, bool):
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help_text)
-        elif field.name in ("data_dir", "eval_split"):
-            parser.add_argument(flag, default=default, help=help_text)
+            parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
+        elif field.name in _OPTIONAL_TEXT:
+            parser.add_argument(*flags, **kwargs)
         else:
-            parser.add_argument(flag, type=type(default), default=default, help=help_text,
-                                choices=_CHOICES.get(field.name))
+            parser.add_argument(*flags, type=type(default), choices=_CHOICES.get(field.name), **kwargs)
 
 
 def _config_from_args(args: argparse.Namespace) -> TrainConfig:
-    values = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)}
-    if values["eval_split"] in ("", "none", "None"):
-        values["eval_split"] = None
-    return TrainConfig(**values)
+    """The named preset (or the one `choose_preset` picks for --data) with the given flags applied."""
+    values = {field.name: getattr(args, field.name) for field in dataclasses.fields(TrainConfig)
+              if hasattr(args, field.name)}
+    for name in ("data_dir", "eval_split", "image_feature"):  # label_feature "none" means: no labels
+        if values.get(name) in ("", "none", "None"):
+            values[name] = None
+    preset = args.preset or choose_preset(values.get("data"), values.get("train_split", "train"),
+                                          values.get("data_dir"))
+    return preset_config(preset, **values)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +105,10 @@ def _parser() -> argparse.ArgumentParser:
                             "--no-resume refuses instead)")
     train.add_argument("--overwrite", action="store_true",
                        help="delete the run files in OUT (a finished or different run) and start again")
-    _add_config_flags(train, PRESETS["mnist"])
+    train.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                       help="start from this preset's settings; other flags override them (default: the preset "
+                            "made for --data, else the one whose networks fit --data's image size best)")
+    _add_config_flags(train)
 
     evaluate = commands.add_parser(
         "evaluate", help="write a trained run's evaluation report (report.md, report.json, figures)",
@@ -97,8 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("run", type=Path, help="run folder holding model.keras (and info_curve.csv)")
     evaluate.add_argument("--baseline", type=Path, default=None,
                           help="a GAN-baseline run folder (trained with --info-weight 0) to report beside RUN")
-    evaluate.add_argument("--dataset", default="mnist", help="dataset name (default: mnist)")
-    evaluate.add_argument("--data-dir", default=None, help="folder with IDX files; default: TFDS")
+    evaluate.add_argument("--data", "--dataset", dest="data", default=None,
+                          help="real images to score on, any --data source of train (default: the run's "
+                               "config.json data, else mnist)")
+    evaluate.add_argument("--data-dir", default=None,
+                          help="with a TFDS name: folder of its IDX files (default: the run's config.json data_dir)")
     evaluate.add_argument("--split", default="test", help="labeled split every score is computed on (default: test)")
     evaluate.add_argument("--train-split", default="train",
                           help="labeled split for k-means centres, few-label classifiers and the judge (default: train)")
@@ -122,6 +147,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="model folder TF Serving watches (default: saved_models/<run folder name>)")
     export.add_argument("--version", type=int, default=None,
                         help="version folder to write, a positive int (default: the next free version)")
+    generate = commands.add_parser(
+        "generate", help="draw a picture of a trained run's images with chosen latent codes",
+        description="Draw a grid of generated images. Each --code NAME=VALUE fixes a code (cat0=7, cont0=0.5) "
+                    "or sweeps it across the columns (cat0=all or cat0=*: every category; cont0=-2:2:9: 9 evenly "
+                    "spaced values from -2 to 2). At most one code is swept; rows are fixed noise rows, and codes "
+                    "not given are drawn per row from their priors, so only the swept code changes along a row. "
+                    "With no sweep: ROWS x ROWS samples with the fixed codes.")
+    generate.add_argument("run", type=Path, help="run folder holding model.keras (or a .keras file)")
+    generate.add_argument("--code", action="append", default=[], metavar="NAME=VALUE",
+                          help="fix or sweep one code; repeat for several (codes are named cat0, cat1, ..., "
+                               "cont0, ...)")
+    generate.add_argument("--rows", type=int, default=8, help="noise rows of the grid (default: 8)")
+    generate.add_argument("--seed", type=int, default=0, help="seed of the noise and the codes not given (default: 0)")
+    generate.add_argument("--out", type=Path, default=None,
+                          help="PNG to write (default: RUN/generated.png, or generated.png beside a .keras file)")
     return parser
 
 
@@ -133,8 +173,9 @@ def _run_train(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}/model.keras, metrics.csv and traversal pictures")
     metrics = args.out / "metrics.csv"  # the whole run's, also when this process only resumed its end
     final = list(csv.DictReader(metrics.open()))[-1:] if metrics.exists() else []
+    split = "test" if config.eval_split == "auto" else config.eval_split  # "auto" scores only a "test" split
     for key in sorted(k for row in final for k in row if k.startswith("eval_acc_")):
-        print(f"unsupervised accuracy of code {key[len('eval_acc_'):]} on {config.eval_split}: "
+        print(f"unsupervised accuracy of code {key[len('eval_acc_'):]} on {split}: "
               f"{float(final[0][key]):.4f}")
 
 
@@ -147,16 +188,35 @@ def _run_evaluate(args: argparse.Namespace) -> None:
             check_model_file(run)
     settings = EvalSettings(num_samples=args.num_samples, few_label_sizes=tuple(args.few_label_sizes),
                             few_label_draws=args.few_label_draws, seed=args.seed)
-    data = EvalData.load(args.dataset, args.data_dir, args.train_split, args.split)
+    run_config = _run_config(args.run)
+    data_dir = args.data_dir if args.data_dir is not None or args.data is not None else run_config.data_dir
+    data = EvalData.load(args.data or run_config.data, data_dir, args.train_split, args.split,
+                         image_shape=run_config.image_shape(), fit=run_config.image_fit)
     report = evaluate_run(args.run, data, baseline=args.baseline, out_dir=args.out,
                           judge_cache=args.judge_cache, settings=settings)
     for label, run in report["runs"].items():
-        for name, clustering in run["clustering"].items():
-            print(f"{label}: code {name} on {args.dataset} {args.split} ({len(data.test_labels)} images): "
+        for name, clustering in run.get("clustering", {}).items():
+            print(f"{label}: code {name} on {data.dataset} {args.split} ({len(data.test_images)} images): "
                   f"accuracy {clustering['accuracy']:.4f}  NMI {clustering['nmi']:.4f}  ARI {clustering['ari']:.4f}")
-        kmeans = run["kmeans"]
-        print(f"{label}: k-means++ on D features: accuracy {kmeans['accuracy']:.4f}  NMI {kmeans['nmi']:.4f}")
+        if "kmeans" in run:
+            kmeans = run["kmeans"]
+            print(f"{label}: k-means++ on D features: accuracy {kmeans['accuracy']:.4f}  NMI {kmeans['nmi']:.4f}")
+        for section, reason in run["skipped"].items():
+            print(f"{label}: no {section.replace('_', ' ')}: {reason}")
     print(f"wrote {(args.out or args.run) / REPORT_MD}, report.json and figures")
+
+
+def _run_config(run: Path) -> TrainConfig:
+    """The TrainConfig in a run folder's config.json; the mnist preset when there is none
+    (a bare .keras file, or a folder from before config.json existed)."""
+    import json
+
+    path = (run if run.is_dir() else run.parent) / "config.json"
+    if not path.is_file():
+        return PRESETS["mnist"]
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    values = json.loads(path.read_text())
+    return TrainConfig(**{key: value for key, value in values.items() if key in fields})
 
 
 def _run_export(args: argparse.Namespace) -> None:
@@ -171,10 +231,23 @@ def _run_export(args: argparse.Namespace) -> None:
                                      for name in SIGNATURES))
 
 
+def _run_generate(args: argparse.Namespace) -> None:
+    from keras_infogan.generate import describe_grid, generate_picture
+    from keras_infogan.loading import load_infogan
+    from keras_infogan.pictures import save_png
+
+    model = load_infogan(args.run, compile=False)
+    picture = generate_picture(model, args.code, args.rows, args.seed)
+    out = args.out or (args.run if args.run.is_dir() else args.run.parent) / "generated.png"
+    print(f"wrote {save_png(picture, out)}")
+    print(f"grid: {describe_grid(model.latent_spec, args.code, args.rows, args.seed)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        {"train": _run_train, "evaluate": _run_evaluate, "export": _run_export}[args.command](args)
+        {"train": _run_train, "evaluate": _run_evaluate, "export": _run_export,
+         "generate": _run_generate}[args.command](args)
     except (ValueError, OSError) as error:
         raise SystemExit(f"error: {error}") from error
 

@@ -1,12 +1,13 @@
-"""Training configurations as plain data; `PRESETS` holds the defaults we ship."""
+"""Training configurations as plain data (`keras_infogan.presets` holds the ones we ship)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from keras_infogan.codes import LatentSpec, mnist_spec
+from keras_infogan.code_syntax import parse_codes
+from keras_infogan.codes import LatentSpec
 
-
+IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
 LR_SCHEDULES = ("constant", "cosine")
 STRATEGIES = ("auto", "default", "mirrored", "multiworker", "tpu")  # keras_infogan.distribute.make_strategy
 
@@ -15,14 +16,27 @@ STRATEGIES = ("auto", "default", "mirrored", "multiworker", "tpu")  # keras_info
 class TrainConfig:
     """Everything `train()` needs; every field is a CLI flag of the same name.
 
-    Data:
-        dataset: key of `keras_infogan.data.DATASETS` (also picks the networks).
-        data_dir: folder of IDX files for offline use; None loads through TFDS.
+    Data and networks:
+        data: the training images: a TFDS name ("mnist", "svhn_cropped", ...), a
+            folder of images (subfolder names are labels), or a folder of IDX files
+            (see `keras_infogan.data.load_images`).
+        data_dir: with a TFDS name: a folder holding that dataset's IDX files (the
+            offline path), else TFDS's own data folder; None: TFDS's default.
+        architecture: network family of `keras_infogan.nets.ARCHITECTURES`; images
+            are converted to its image shape (channels, then `image_fit`).
+        image_fit: "resize" (centre-crop to the networks' aspect ratio, then resize)
+            or "crop" (centre-crop only; smaller images are an error).
+        image_feature, label_feature: TFDS feature names, when the dataset has
+            several image or class-label features ("none": no labels).
         train_split: split trained on (TFDS syntax, e.g. "train[:17690]").
-        eval_split: labeled split scored after every epoch (None: no scoring).
+        eval_split: labeled split scored after every epoch; "auto": "test" when the
+            data has one, else no scoring; None: no scoring.
     Latent codes:
+        codes: the codes in generator-input order, e.g. "cat10,cont,cont" or
+            "cat10:1,cont:0.5" (see `keras_infogan.code_syntax`).
         noise_dim, noise: width and prior ("uniform"/"normal") of z.
-        cat_weight, cont_weight: lambda of the categorical / continuous codes.
+        cat_weight, cont_weight: lambda of categorical / continuous codes written
+            without their own ":<lambda>".
         learn_stddev: whether Q learns sigma of the continuous codes (else 1).
     Optimisation:
         epochs, batch_size, seed, d_learning_rate, g_learning_rate, beta_1.
@@ -52,10 +66,15 @@ class TrainConfig:
             parallel batch preprocessing finish out of order.
     """
 
-    dataset: str = "mnist"
+    data: str = "mnist"
     data_dir: str | None = None
+    architecture: str = "mnist"
+    image_fit: str = "resize"
+    image_feature: str | None = None
+    label_feature: str | None = None
     train_split: str = "train"
-    eval_split: str | None = "test"
+    eval_split: str | None = "auto"
+    codes: str = "cat10,cont,cont"
     noise_dim: int = 62
     noise: str = "uniform"
     cat_weight: float = 1.0
@@ -97,13 +116,21 @@ class TrainConfig:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         if not 0 <= self.beta_1 < 1:
             raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
+        if self.image_fit not in IMAGE_FITS:
+            raise ValueError(f"image_fit must be one of {IMAGE_FITS}, got {self.image_fit!r}")
+        from keras_infogan.nets import ARCHITECTURES  # here: the networks import Keras
+
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.architecture!r}; known: {sorted(ARCHITECTURES)}")
+        self.latent_spec()  # a bad code list or noise setting fails here, naming the problem
 
     def latent_spec(self) -> LatentSpec:
-        """The latent codes these settings describe (MNIST: 1 categorical, 2 continuous)."""
-        if self.dataset != "mnist":
-            raise ValueError(f"no latent spec preset for dataset {self.dataset!r}")
-        return mnist_spec(cat_weight=self.cat_weight, cont_weight=self.cont_weight,
-                          learn_stddev=self.learn_stddev, noise_dim=self.noise_dim, noise=self.noise)
+        """The noise and latent codes these settings describe."""
+        return LatentSpec(noise_dim=self.noise_dim, noise=self.noise,
+                          codes=parse_codes(self.codes, self.cat_weight, self.cont_weight, self.learn_stddev))
 
+    def image_shape(self) -> tuple:
+        """(H, W, C) of the images the networks take and make."""
+        from keras_infogan.nets import image_shape
 
-PRESETS = {"mnist": TrainConfig()}
+        return image_shape(self.architecture)

@@ -15,10 +15,10 @@ from keras_infogan import checkpoints as ckpt
 from keras_infogan.atomic import save_model_atomic, write_text_atomic
 from keras_infogan.callbacks import ClusteringScores, InfoCurve, TensorBoardLogger, TraversalPictures, WallClock
 from keras_infogan.configs import TrainConfig
-from keras_infogan.data import load_arrays
 from keras_infogan.distribute import chief_dir, is_chief, resolve_strategy
 from keras_infogan.loop import fit_from_step
 from keras_infogan.model import InfoGAN
+from keras_infogan.run_data import RunData, load_run_data
 from keras_infogan.run_folder import CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR, RunFolder
 from keras_infogan.stream import steps_per_epoch, training_stream
 
@@ -37,7 +37,7 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1,
     strategy = resolve_strategy(strategy)
     total_steps = config.epochs * steps_per_epoch
     with strategy.scope():
-        model = InfoGAN(config.latent_spec(), architecture=config.dataset, seed=config.seed,
+        model = InfoGAN(config.latent_spec(), architecture=config.architecture, seed=config.seed,
                         joint_batches=config.joint_batches, info_weight=config.info_weight,
                         info_delay_steps=round(config.info_delay_epochs * steps_per_epoch),
                         info_ramp_steps=round(config.info_ramp_epochs * steps_per_epoch),
@@ -104,7 +104,8 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     with run.lock() if chief else contextlib.nullcontext():
         action = run.prepare(dataclasses.asdict(config), resume=resume, overwrite=overwrite, writer=chief, log=log)
         keras.utils.set_random_seed(config.seed)
-        images, _ = load_arrays(config.dataset, config.train_split, config.data_dir)
+        data = load_run_data(config, log)
+        images = data.train.images
         per_epoch = steps_per_epoch(len(images), config.batch_size)
         with chief_dir(workdir, strategy) as out:
             out.mkdir(parents=True, exist_ok=True)
@@ -125,21 +126,21 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
             stream = training_stream(images, config.batch_size, config.seed, start_step=start_step,
                                      total_steps=config.epochs * per_epoch, deterministic=config.deterministic_data)
             fit_from_step(model, stream, epochs=config.epochs, steps_per_epoch=per_epoch, start_step=start_step,
-                          callbacks=_callbacks(config, out, per_epoch, stateful, callbacks, checkpointer),
+                          callbacks=_callbacks(config, data, out, per_epoch, stateful, callbacks, checkpointer),
                           verbose=verbose)
             ckpt.check_finite_weights(model, config.epochs * per_epoch)  # never a non-finite model.keras
             save_model_atomic(model, out / MODEL_FILE)  # on every worker (reads may be collective)
     return model
 
 
-def _callbacks(config: TrainConfig, out: Path, per_epoch: int, stateful: dict, extra, checkpointer) -> list:
+def _callbacks(config: TrainConfig, data: RunData, out: Path, per_epoch: int, stateful: dict, extra,
+               checkpointer) -> list:
     """In order: the NaN guard (before anything logs an epoch), the wall clock, the per-epoch
     scores and pictures, the L_I curve, metrics.csv, TensorBoard, the user's callbacks, and
     last the checkpoint (written only once its epoch is logged)."""
     callbacks = [ckpt.FiniteGuard(per_epoch), stateful["wall_clock"]]
-    if config.eval_split:
-        images, labels = load_arrays(config.dataset, config.eval_split, config.data_dir)
-        callbacks.append(ClusteringScores(images, labels, prefix="eval"))
+    if data.scoring is not None:
+        callbacks.append(ClusteringScores(data.scoring.images, data.scoring.labels, prefix="eval"))
     callbacks += [TraversalPictures(out, seed=config.seed), stateful["info_curve"],
                   keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
     if config.tensorboard:

@@ -23,6 +23,8 @@ def test_preset_describes_the_paper_codes():
     assert [code.weight for code in spec.codes][0] == 1.0
 
 
-def test_unknown_dataset_has_no_spec():
-    with pytest.raises(ValueError, match="no latent spec preset"):
-        TrainConfig(dataset="svhn").latent_spec()
+def test_unknown_architecture_and_fit_are_refused():
+    with pytest.raises(ValueError, match="unknown architecture 'cifar'"):
+        TrainConfig(architecture="cifar")
+    with pytest.raises(ValueError, match="image_fit must be one of"):
+        TrainConfig(image_fit="stretch")

@@ -256,10 +256,12 @@ def test_bad_split(small_dir, split, match):
         load_arrays("mnist", split, data_dir=str(small_dir))
 
 
-def test_unknown_dataset(small_dir):
-    with pytest.raises(ValueError, match=r"Unknown dataset 'cifar10'; known datasets: \['mnist'\]"):
+def test_idx_data_dir_of_another_dataset(small_dir):
+    """Any TFDS name is accepted now; IDX files in data_dir are read only as mnist/fashion_mnist."""
+    match = r"holds IDX files, but 'cifar10' is not read from IDX files \(only \['fashion_mnist', 'mnist'\] are\)"
+    with pytest.raises(ValueError, match=match):
         load_arrays("cifar10", "train", data_dir=str(small_dir))
-    with pytest.raises(ValueError, match="Unknown dataset"):
+    with pytest.raises(ValueError, match=match):
         load_dataset("cifar10", data_dir=str(small_dir))
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_infogan.data import load_arrays
+from keras_infogan.data import load_images
+from keras_infogan.sources.known import known_dataset
 from keras_infogan.evaluation.categorical import categorical_reports
 from keras_infogan.evaluation.code_recovery import information_estimates
 from keras_infogan.evaluation.features import discriminator_features
@@ -33,25 +34,48 @@ INFO_CURVE_FILE = "info_curve.csv"
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
 
 
+# The judge (a small classifier standing in for Inception) is trained only where it
+# has been checked to be a good one: digit-like 28x28 grayscale datasets.
+JUDGED_DATASETS = ("mnist", "fashion_mnist")
+
+
 @dataclasses.dataclass(frozen=True)
 class EvalData:
-    """Labeled real images: uint8 [n, H, W, C] and int labels [n] of both splits."""
+    """Real images of both splits: uint8 [n, H, W, C] and int labels [n], or None where
+    the data has no labels (then only the label-free sections are computed)."""
 
     dataset: str
     data_dir: str | None
     train_split: str
     test_split: str
     train_images: np.ndarray
-    train_labels: np.ndarray
+    train_labels: np.ndarray | None
     test_images: np.ndarray
-    test_labels: np.ndarray
+    test_labels: np.ndarray | None
 
     @classmethod
-    def load(cls, dataset: str = "mnist", data_dir: str | None = None,
-             train_split: str = "train", test_split: str = "test") -> "EvalData":
-        train_images, train_labels = load_arrays(dataset, train_split, data_dir)
-        test_images, test_labels = load_arrays(dataset, test_split, data_dir)
-        return cls(dataset, data_dir, train_split, test_split, train_images, train_labels, test_images, test_labels)
+    def load(cls, dataset: str = "mnist", data_dir: str | None = None, train_split: str = "train",
+             test_split: str = "test", image_shape: tuple | None = None, fit: str = "resize") -> "EvalData":
+        """Read both splits of `dataset` (any source of `keras_infogan.data.load_images`),
+        converted to `image_shape` (the model's) when given."""
+        read = dict(image_shape=image_shape, fit=fit, data_dir=data_dir)
+        train, test = (load_images(dataset, split, **read) for split in (train_split, test_split))
+        return cls(str(dataset), data_dir, train_split, test_split, train.images, train.labels,
+                   test.images, test.labels)
+
+    @property
+    def labeled(self) -> bool:
+        return self.train_labels is not None and self.test_labels is not None
+
+    def judge_skip_reason(self) -> str | None:
+        """Why the judge cannot score this data, or None when it can."""
+        name = self.dataset.split(":")[0]
+        if known_dataset(name) is None or name not in JUDGED_DATASETS:
+            return (f"the judge classifier is only trained for {', '.join(JUDGED_DATASETS)}; "
+                    f"{self.dataset} is not one of them")
+        if not self.labeled:
+            return f"{self.dataset} has no labels to train the judge on"
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,18 +96,34 @@ class EvalSettings:
             raise ValueError(f"few_label_draws must be at least 1, got {self.few_label_draws}")
 
 
-def evaluate_model(model, data: EvalData, judge: keras.Model,
+def evaluate_model(model, data: EvalData, judge: keras.Model | None,
                    settings: EvalSettings = EvalSettings()) -> dict:
-    """All numbers of the report for one trained InfoGAN (a JSON-ready dict)."""
-    report = {"clustering": {name: clustering.to_dict() for name, clustering
-                             in categorical_reports(model, data.test_images, data.test_labels).items()}}
-    train_features = discriminator_features(model, data.train_images)
-    test_features = discriminator_features(model, data.test_images)
-    report["kmeans"] = kmeans_report(train_features, test_features, data.test_labels,
-                                     seed=settings.seed).to_dict()
-    report["few_label"] = _few_label(train_features, test_features, data, settings)
+    """All numbers of the report for one trained InfoGAN (a JSON-ready dict).
+
+    Sections that need what the data or model lacks are left out, and
+    `report["skipped"]` says why: clustering needs labels and a categorical code,
+    k-means and few-label learning need labels, sample quality needs a judge.
+    """
+    report = {"skipped": {}}
+    if not data.labeled:
+        for section in ("clustering", "kmeans", "few_label"):
+            report["skipped"][section] = f"{data.dataset} has no labels"
+    elif not model.latent_spec.categorical_codes():
+        report["skipped"]["clustering"] = "the model has no categorical code"
+    if data.labeled and model.latent_spec.categorical_codes():
+        report["clustering"] = {name: clustering.to_dict() for name, clustering
+                                in categorical_reports(model, data.test_images, data.test_labels).items()}
+    if data.labeled:
+        train_features = discriminator_features(model, data.train_images)
+        test_features = discriminator_features(model, data.test_images)
+        report["kmeans"] = kmeans_report(train_features, test_features, data.test_labels,
+                                         seed=settings.seed).to_dict()
+        report["few_label"] = _few_label(train_features, test_features, data, settings)
     report["information"] = information_estimates(model, settings.num_samples, settings.seed)
-    report["sample_quality"] = _sample_quality(model, data, judge, settings)
+    if judge is None:
+        report["skipped"]["sample_quality"] = data.judge_skip_reason() or "no judge was given"
+    else:
+        report["sample_quality"] = _sample_quality(model, data, judge, settings)
     return report
 
 
@@ -127,8 +167,9 @@ def write_figures(model, report: dict, out_dir: Path, prefix: str = "", seed: in
         name = f"{prefix}traversal_{code.name}.png"
         save_png(grid, out_dir / name)
         figures[f"traversal_{code.name}"] = name
-    confusions = {f"q_{code}": (entry, f"argmax Q({code}|x)") for code, entry in report["clustering"].items()}
-    confusions["kmeans"] = (report["kmeans"], "k-means++ on D features")
+    confusions = {f"q_{code}": (entry, f"argmax Q({code}|x)") for code, entry in report.get("clustering", {}).items()}
+    if "kmeans" in report:
+        confusions["kmeans"] = (report["kmeans"], "k-means++ on D features")
     for key, (entry, title) in confusions.items():
         name = f"{prefix}confusion_{key}.png"
         columns = [entry["mapping"].get(str(cluster), "-") for cluster in entry["column_clusters"]]
@@ -144,11 +185,12 @@ def evaluate_run(run: str | Path, data: EvalData, baseline: str | Path | None = 
     """Evaluate the run folder `run` (and the GAN-baseline run `baseline`, if given)
     and write report.json, report.md and the figures into `out_dir` (default: `run`).
 
-    The judge is trained on `data`'s training split once and cached in `judge_cache`.
+    The judge is trained on `data`'s training split once and cached in `judge_cache`
+    (only for `JUDGED_DATASETS`; elsewhere sample quality is skipped, saying why).
     Returns the report dict that is written to report.json.
     """
-    smallest = int(np.bincount(data.train_labels).min())
-    if max(settings.few_label_sizes) > smallest:
+    smallest = int(np.bincount(data.train_labels).min()) if data.labeled else None
+    if smallest is not None and max(settings.few_label_sizes) > smallest:
         raise ValueError(f"few_label_sizes {settings.few_label_sizes} ask for more labeled images per class than "
                          f"{data.train_split} has: its smallest class has {smallest}")
     run = Path(run)
@@ -156,10 +198,10 @@ def evaluate_run(run: str | Path, data: EvalData, baseline: str | Path | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
     runs = {"InfoGAN": run} if baseline is None else {"InfoGAN": run, "GAN baseline": Path(baseline)}
     models = {label: load_run_model(folder) for label, folder in runs.items()}
-    judge = load_or_train_judge(data.dataset, data.train_split, data_dir=data.data_dir, cache_dir=judge_cache,
-                                seed=settings.seed)
-    report = {"data": {"dataset": data.dataset, "train_split": data.train_split, "train_images": len(data.train_labels),
-                       "test_split": data.test_split, "test_images": len(data.test_labels)},
+    judge = None if data.judge_skip_reason() else load_or_train_judge(
+        data.dataset, data.train_split, data_dir=data.data_dir, cache_dir=judge_cache, seed=settings.seed)
+    report = {"data": {"dataset": data.dataset, "train_split": data.train_split, "train_images": len(data.train_images),
+                       "test_split": data.test_split, "test_images": len(data.test_images), "labeled": data.labeled},
               "settings": dataclasses.asdict(settings), "runs": {}}
     for index, (label, model) in enumerate(models.items()):
         entry = {"folder": str(runs[label]), "info_weight": model.info_weight,

@@ -19,9 +19,20 @@ def markdown_report(report: dict) -> str:
             ["info_weight (G's MI reward)"] + [f"{runs[label]['info_weight']:g}" for label in labels],
             ["training steps"] + [str(runs[label]["train_steps"]) for label in labels]]),
     ]
-    lines += _clustering(runs, labels) + _few_label(runs, labels) + _information(report, runs, labels)
-    lines += _sample_quality(runs, labels) + _pictures(runs, labels)
+    first = runs[labels[0]]
+    lines += _clustering(runs, labels) if "kmeans" in first else []
+    lines += _few_label(runs, labels) if "few_label" in first else []
+    lines += _information(report, runs, labels)
+    lines += _sample_quality(runs, labels) if "sample_quality" in first else []
+    lines += _pictures(runs, labels) + _skipped(first.get("skipped", {}))
     return "\n".join(lines) + "\n"
+
+
+def _skipped(skipped: dict) -> list[str]:
+    if not skipped:
+        return []
+    return ["", "## Not computed", ""] + [f"- {section.replace('_', ' ')}: {reason}"
+                                          for section, reason in skipped.items()]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -33,7 +44,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _clustering(runs: dict, labels: list[str]) -> list[str]:
     first = runs[labels[0]]
     methods = [(f"argmax Q({code}\\|x)", lambda run, code=code: run["clustering"][code])
-               for code in first["clustering"]]
+               for code in first.get("clustering", {})]
     methods.append(("k-means++ on D features", lambda run: run["kmeans"]))
     rows = [[f"{name}: {metric}"] + [f"{get(runs[label])[key]:.4f}" for label in labels]
             for name, get in methods for metric, key in (("accuracy", "accuracy"), ("NMI", "nmi"), ("ARI", "ari"))]
@@ -127,7 +138,8 @@ def _majority(per_value: dict, value: int) -> str:
 def _pictures(runs: dict, labels: list[str]) -> list[str]:
     lines = ["", "## Latent traversals (the paper's Figure 2)", "",
              "Categorical panels: one column per category, one row per noise vector. "
-             "Continuous panels: the code swept from -2 to 2 (the prior is U(-1, 1)), one row per category.", ""]
+             "Continuous panels: the code swept from -2 to 2 (the prior is U(-1, 1)), one row per category of the "
+             "first categorical code (per noise vector when there is none).", ""]
     for label in labels:
         for key, name in runs[label]["figures"].items():
             if key.startswith("traversal_"):

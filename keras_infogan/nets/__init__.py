@@ -6,9 +6,10 @@ import dataclasses
 
 import keras
 
-from keras_infogan.nets import mnist
+from keras_infogan.nets import celeba, chairs, faces, mnist, svhn
 
-ARCHITECTURES = {"mnist": mnist}
+# One module per table of the paper's Appendix C (Chen et al. 2016).
+ARCHITECTURES = {"mnist": mnist, "svhn": svhn, "celeba": celeba, "faces": faces, "chairs": chairs}
 
 
 @dataclasses.dataclass
