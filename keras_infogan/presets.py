@@ -93,19 +93,17 @@ def closest_preset(image_shape) -> str:
 
 def choose_preset(data: str | None, split: str = "train", data_dir: str | None = None, log=print) -> str:
     """The preset for training on `data` when none is named: "mnist" without data,
-    the preset made for a TFDS dataset, else the closest network to the images'
-    own shape (read from `split`; images of mixed sizes need a named preset)."""
+    the preset made for a TFDS dataset, else the one whose networks' image size is
+    closest to the first image of `split` (all images are then converted to it)."""
     if not data:
         return "mnist"
     named = preset_for_data(data)
     if named is not None:
         return named
     from keras_infogan.data import load_images  # here: reading images imports TensorFlow
+    from keras_infogan.sources.splits import split_name
 
-    try:
-        shape = load_images(data, split, data_dir=data_dir).images.shape[1:]
-    except ValueError as error:
-        raise ValueError(f"{error}; or name the network with --preset ({', '.join(PRESETS)})") from error
+    shape = load_images(data, f"{split_name(split)}[:1]", data_dir=data_dir).images.shape[1:]
     name = closest_preset(shape)
     log(f"preset {name}: its networks take {'x'.join(map(str, PRESETS[name].image_shape()))} images, the closest "
         f"to the {'x'.join(map(str, shape))} images of {data} (name another with --preset)")

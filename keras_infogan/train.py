@@ -100,13 +100,13 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     # First: MultiWorkerMirroredStrategy must be created before TensorFlow runs anything.
     strategy = resolve_strategy(config.strategy if strategy is None else strategy)
     log = print if verbose != 0 else (lambda *args: None)
+    data = load_run_data(config, log)  # first: bad data fails before anything is written
+    images = data.train.images
+    per_epoch = steps_per_epoch(len(images), config.batch_size)
     run, chief = RunFolder(workdir), is_chief(strategy)
     with run.lock() if chief else contextlib.nullcontext():
         action = run.prepare(dataclasses.asdict(config), resume=resume, overwrite=overwrite, writer=chief, log=log)
         keras.utils.set_random_seed(config.seed)
-        data = load_run_data(config, log)
-        images = data.train.images
-        per_epoch = steps_per_epoch(len(images), config.batch_size)
         with chief_dir(workdir, strategy) as out:
             out.mkdir(parents=True, exist_ok=True)
             model = build_model(config, steps_per_epoch=per_epoch, strategy=strategy)

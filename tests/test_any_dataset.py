@@ -13,7 +13,7 @@ from PIL import Image
 from keras_infogan import train
 from keras_infogan.__main__ import main
 from keras_infogan.evaluation.report import EvalData, EvalSettings, evaluate_run
-from keras_infogan.presets import PRESETS, preset_config
+from keras_infogan.presets import PRESETS, choose_preset, preset_config
 
 TFDS_PRESETS = ["mnist", "fashion_mnist", "svhn", "celeba"]
 FOLDER_PRESETS = ["faces", "chairs"]
@@ -123,6 +123,17 @@ def test_cli_picks_the_closest_network_for_a_folder(tmp_path, capsys):
     assert saved["data"] == str(folder)
 
 
-def test_cli_asks_for_a_preset_when_images_differ_in_size(tmp_path, render_folder):
-    with pytest.raises(SystemExit, match="name the network with --preset"):
-        main(["train", "--data", str(render_folder), "--epochs", "1", "--out", str(tmp_path / "run")])
+def test_mixed_sizes_pick_the_network_of_the_first_image(render_folder):
+    lines = []
+    assert choose_preset(str(render_folder), "train[5:]", log=lines.append) == "chairs"  # r00.png is 96x96x1
+    assert lines == [f"preset chairs: its networks take 64x64x1 images, the closest to the 96x96x1 images of "
+                     f"{render_folder} (name another with --preset)"]
+    assert choose_preset("svhn_cropped") == "svhn" and choose_preset(None) == "mnist"
+
+
+def test_bad_data_stops_before_the_run_folder_is_touched(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SystemExit, match=f"error: no images in folder {empty}"):
+        main(["train", "--data", str(empty), "--preset", "mnist", "--out", str(tmp_path / "run")])
+    assert not (tmp_path / "run").exists()
