@@ -18,7 +18,8 @@ _HELP = {
     "data": "training images: a TFDS name (mnist, svhn_cropped, celeb_a, ...), a folder of images "
             "(searched recursively; subfolder names become labels) or a folder of IDX files",
     "data_dir": "with a TFDS name: folder holding its IDX files (e.g. MNIST's *-ubyte.gz), else TFDS's data folder",
-    "architecture": "network family (" + ", ".join(PRESETS) + "); images are converted to its size and channels",
+    "architecture": "network family, one per table of the paper's Appendix C; images are converted to its "
+                    "size and channels",
     "image_fit": "how images reach the networks' size: resize (centre-crop to the aspect ratio, then resize) "
                  "or crop (centre-crop only)",
     "image_feature": "TFDS image feature to read, when the dataset has several",
