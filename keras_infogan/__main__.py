@@ -12,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from keras_infogan.configs import IMAGE_FITS, LR_SCHEDULES, STRATEGIES, TrainConfig  # noqa: E402
+from keras_infogan.objectives import GAN_LOSSES, PENALTIES, UPDATES  # noqa: E402
 from keras_infogan.presets import PRESETS, choose_preset, preset_config  # noqa: E402
 
 _HELP = {
@@ -46,6 +47,16 @@ _HELP = {
     "info_weight": "multiplier of G's mutual-information reward; 0 trains the GAN baseline",
     "info_delay_epochs": "epochs before G is rewarded for mutual information",
     "info_ramp_epochs": "epochs over which G's MI reward then ramps up linearly",
+    "gan_loss": "the adversarial game (docs/objectives.md): non_saturating, minimax, maximum_likelihood, hinge, "
+                "least_squares, or wasserstein_gp (needs --penalty wgan_gp and --gradient-penalty > 0, e.g. 10)",
+    "gradient_penalty": "weight of the gradient penalty on D (R1's gamma, WGAN-GP's lambda); 0: none",
+    "penalty": "kind of gradient penalty: r1 (gamma/2 E||grad D(x)||^2 on real images) or wgan_gp "
+               "(lambda E(||grad D(x_hat)|| - 1)^2 on real-fake interpolates)",
+    "label_smoothing": "D's target for real images, one-sided (fakes keep 0), e.g. 0.9; 1: none "
+                       "(not with hinge or wasserstein_gp)",
+    "d_steps": "D/Q steps, one batch each, per G step",
+    "update": "alternating (G steps on fresh noise after D's update) or same_minibatch (both players' "
+              "gradients from the same generated batch)",
     "strategy": "tf.distribute strategy: auto (MirroredStrategy on 2+ GPUs, else one device), default, "
                 "mirrored, multiworker (cluster from TF_CONFIG; only the chief writes OUT) or tpu; "
                 "--batch-size is the global batch",
@@ -57,6 +68,7 @@ _HELP = {
 }
 
 _CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES, "image_fit": IMAGE_FITS,
+            "gan_loss": tuple(GAN_LOSSES), "penalty": PENALTIES, "update": UPDATES,
             "architecture": tuple(sorted({config.architecture for config in PRESETS.values()}))}
 _OPTIONAL_TEXT = ("data_dir", "eval_split", "image_feature", "label_feature")  # str or None
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
+from keras_infogan.objectives import check_settings
 
 IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
 LR_SCHEDULES = ("constant", "cosine")
@@ -47,6 +48,19 @@ class TrainConfig:
         info_weight: multiplier of G's MI reward (0: the GAN baseline).
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
+    Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
+    term is the same in every game):
+        gan_loss: "non_saturating", "minimax", "maximum_likelihood", "hinge",
+            "least_squares" or "wasserstein_gp".
+        gradient_penalty, penalty: weight (0: none) and kind of a penalty on D's
+            input gradient: "r1" (gamma/2 E||grad D(x)||^2 on real images) or
+            "wgan_gp" (lambda E(||grad D(x_hat)|| - 1)^2 on interpolates);
+            wasserstein_gp requires "wgan_gp" with a weight > 0 (WGAN-GP: 10).
+        label_smoothing: D's target for real images (one-sided; 1: none), for the
+            losses with such a target (not hinge or wasserstein_gp).
+        d_steps: D/Q steps, one batch each, per G step.
+        update: "alternating" (G steps on fresh noise after D's update) or
+            "same_minibatch" (both players' gradients from one generator pass).
     Output:
         tensorboard: also write TensorBoard logs (the epoch's losses, MI bounds and
             scores, and the traversal picture) to <workdir>/tensorboard/.
@@ -92,6 +106,12 @@ class TrainConfig:
     info_weight: float = 1.0
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
+    gan_loss: str = "non_saturating"
+    gradient_penalty: float = 0.0
+    penalty: str = "r1"
+    label_smoothing: float = 1.0
+    d_steps: int = 1
+    update: str = "alternating"
     tensorboard: bool = False
     checkpoint_every_steps: int = 0
     keep_checkpoints: int = 2
@@ -122,6 +142,8 @@ class TrainConfig:
 
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}; known: {sorted(ARCHITECTURES)}")
+        check_settings(self.gan_loss, self.gradient_penalty, self.penalty, self.label_smoothing, self.d_steps,
+                       self.update)
         self.latent_spec()  # a bad code list or noise setting fails here, naming the problem
 
     def latent_spec(self) -> LatentSpec:

@@ -1,8 +1,10 @@
-"""Adversarial losses and the information term, as per-example tensors.
+"""The default adversarial losses and the information term, as per-example tensors.
 
 Every function returns a [n] tensor; the caller averages with
 `tf.nn.compute_average_loss`, which divides by the global batch under
-`tf.distribute` and by n otherwise.
+`tf.distribute` and by n otherwise. The other adversarial games (minimax,
+maximum likelihood, hinge, least squares, Wasserstein) and the gradient
+penalties are in `keras_infogan.objectives`.
 """
 
 from __future__ import annotations
@@ -12,18 +14,17 @@ from typing import Sequence
 import tensorflow as tf
 
 from keras_infogan.codes import LatentSpec
+from keras_infogan.objectives import GAN_LOSSES
 
 
 def discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     """-log D(x) - log(1 - D(G(z))) per example; logits [n, 1] -> [n]."""
-    real_logits = tf.reshape(tf.cast(real_logits, tf.float32), [-1])
-    fake_logits = tf.reshape(tf.cast(fake_logits, tf.float32), [-1])
-    return tf.nn.softplus(-real_logits) + tf.nn.softplus(fake_logits)
+    return GAN_LOSSES["non_saturating"].discriminator(real_logits, fake_logits)
 
 
 def generator_loss(fake_logits) -> tf.Tensor:
     """Non-saturating generator loss -log D(G(z)) per example; [n, 1] -> [n]."""
-    return tf.nn.softplus(-tf.reshape(tf.cast(fake_logits, tf.float32), [-1]))
+    return GAN_LOSSES["non_saturating"].generator(fake_logits)
 
 
 def information_loss(spec: LatentSpec, values: Sequence, params) -> tuple[tf.Tensor, list[tf.Tensor]]:

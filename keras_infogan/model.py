@@ -1,31 +1,33 @@
 """InfoGAN as a Keras model: `compile()`, `fit(dataset)`, `evaluate()`, save/load.
 
 One training step, top to bottom:
-  1. D/Q step: draw (z, c), make G(z, c); D learns real vs fake; the shared trunk
-     and Q head learn to recover c from G(z, c) (minimise -sum lambda_i L_I).
-  2. G step: draw fresh (z, c); G minimises the non-saturating loss -log D(G(z, c))
-     plus -sum lambda_i L_I, the MI gradient flowing back through Q and the trunk.
+  1. D/Q step: draw (z, c), make G(z, c); D learns real vs fake (the chosen game's
+     D loss, plus a gradient penalty if any); the shared trunk and Q head learn to
+     recover c from G(z, c) (minimise -sum lambda_i L_I).
+  2. G step (every `d_steps`-th step): draw fresh (z, c); G minimises the game's G
+     loss (by default the non-saturating -log D(G(z, c))) plus -sum lambda_i L_I,
+     the MI gradient flowing back through Q and the trunk. With
+     update="same_minibatch" G's loss is taken on step 1's fakes instead.
+The games, penalties and schedules are in `keras_infogan.objectives`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Sequence
-
 import keras
-import numpy as np
 import tensorflow as tf
 
-from keras_infogan import export, losses
+from keras_infogan import losses, objectives, replicas
 from keras_infogan.codes import LatentSpec, mnist_spec
+from keras_infogan.inference import InferenceMixin
 from keras_infogan.nets import build_networks, image_shape
+from keras_infogan.objectives import penalties
 
-# Seed streams: the two draws of one step, and evaluation.
-_D_STREAM, _G_STREAM, _TEST_STREAM = 0, 1, 2
+# Seed streams: the two draws of one step, evaluation, and WGAN-GP's interpolation.
+_D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM = 0, 1, 2, 3
 
 
 @keras.saving.register_keras_serializable(package="keras_infogan")
-class InfoGAN(keras.Model):
+class InfoGAN(InferenceMixin, keras.Model):
     """InfoGAN (Chen et al. 2016) with a shared D/Q trunk.
 
     Args:
@@ -41,6 +43,17 @@ class InfoGAN(keras.Model):
         info_delay_steps, info_ramp_steps: G's MI reward is 0 for the first
             `info_delay_steps` steps, then rises linearly to `info_weight` over
             `info_ramp_steps` steps (Q and the trunk always train on it).
+        gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update: the
+            adversarial game and its tricks (docs/objectives.md): a key of
+            `objectives.GAN_LOSSES`; weight (0: none) and kind ("r1", "wgan_gp") of
+            a gradient penalty on D; the real images' target (one-sided smoothing,
+            1: none); D/Q steps (one batch each) per G step; "alternating" (G steps
+            on fresh noise after D's update) or "same_minibatch" (G's loss on the
+            D/Q step's fakes). Checked by `objectives.check_settings` (ValueError).
+
+    Metrics: d_loss (the game's D loss), g_loss (mean over the G steps taken, 0
+    before the first), info_loss, mi_<code>, d_real and d_fake (mean sigma(D) in a
+    probability game, else D's mean raw output), and with a penalty d_penalty.
 
     Example:
         model = InfoGAN(mnist_spec())
@@ -65,8 +78,14 @@ class InfoGAN(keras.Model):
 
     def __init__(self, latent_spec: LatentSpec | dict | None = None, architecture: str = "mnist",
                  seed: int = 0, joint_batches: bool = False, info_weight: float = 1.0,
-                 info_delay_steps: int = 0, info_ramp_steps: int = 0, **kwargs):
+                 info_delay_steps: int = 0, info_ramp_steps: int = 0, gan_loss: str = "non_saturating",
+                 gradient_penalty: float = 0.0, penalty: str = "r1", label_smoothing: float = 1.0,
+                 d_steps: int = 1, update: str = "alternating", **kwargs):
         super().__init__(**kwargs)
+        objectives.check_settings(gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update)
+        self.gan_loss, self.objective, self.penalty = gan_loss, objectives.GAN_LOSSES[gan_loss], penalty
+        self.gradient_penalty, self.label_smoothing = float(gradient_penalty), float(label_smoothing)
+        self.d_steps, self.update = int(d_steps), update
         if isinstance(latent_spec, dict):
             latent_spec = LatentSpec.from_config(latent_spec)
         self.latent_spec = latent_spec if latent_spec is not None else mnist_spec()
@@ -97,7 +116,7 @@ class InfoGAN(keras.Model):
         self.trackers = {name: keras.metrics.Mean(name=name) for name in
                          ["d_loss", "g_loss", "info_loss"]
                          + [f"mi_{code_name}" for code_name in self.latent_spec.names]
-                         + ["d_real", "d_fake"]}
+                         + ["d_real", "d_fake"] + (["d_penalty"] if self.gradient_penalty else [])}
 
     @property
     def d_variables(self) -> list:
@@ -124,7 +143,7 @@ class InfoGAN(keras.Model):
                 strategy's scope.
         """
         strategy = self._check_strategy_scope()
-        if kwargs.get("jit_compile") is True and _multi_replica(strategy):
+        if kwargs.get("jit_compile") is True and replicas.multi_replica(strategy):
             raise ValueError(
                 f"jit_compile=True does not work with {type(strategy).__name__} over "
                 f"{strategy.num_replicas_in_sync} replicas: Keras compiles the whole step across the "
@@ -140,7 +159,7 @@ class InfoGAN(keras.Model):
                     opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
                     else keras.optimizers.LossScaleOptimizer(opt) for opt in (d_optimizer, g_optimizer))
             for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
-                _check_optimizer_strategy(name, optimizer, strategy)
+                replicas.check_optimizer_strategy(name, optimizer, strategy)
             self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
             self.d_optimizer.build(self.d_variables)
             self.g_optimizer.build(self.generator.trainable_variables)
@@ -169,7 +188,8 @@ class InfoGAN(keras.Model):
         return self.generator(latent, training=training)
 
     def train_step(self, data):
-        """One D/Q step then one G step on this replica's part of the global batch.
+        """One D/Q step, then a G step every `d_steps`-th step, on this replica's part
+        of the global batch.
 
         Losses are averaged over the global batch (`_average`), so the optimizers'
         sum of the replicas' gradients is the gradient of the global-batch mean.
@@ -179,74 +199,106 @@ class InfoGAN(keras.Model):
         real = _images_of(data)
         n = tf.shape(real)[0]
         spec = self.latent_spec
+        same_minibatch = self.update == "same_minibatch"
 
         z, values = spec.sample(n, self._step_seed(_D_STREAM))
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=same_minibatch) as tape:
             fake = self.generator(spec.generator_input(z, values), training=True)
             real_features, fake_features = self._trunk_features(real, fake)
             real_logits = self.d_head(real_features, training=True)
             fake_logits = self.d_head(fake_features, training=True)
-            d_losses = losses.discriminator_loss(real_logits, fake_logits)
+            d_losses = self.objective.discriminator(real_logits, fake_logits, self.label_smoothing)
             info, bounds = losses.information_loss(spec, values, self.q_head(fake_features, training=True))
-            d_total = self.d_optimizer.scale_loss(_average(d_losses) + _average(info))
-        self._apply(self.d_optimizer, tape.gradient(d_total, self.d_variables), self.d_variables)
+            d_total = _average(d_losses) + _average(info)
+            if self.gradient_penalty:
+                penalty = self._penalty(real, fake)
+                d_total += _average(penalty)
+            d_total = self.d_optimizer.scale_loss(d_total)
+            if same_minibatch:  # G's loss on these fakes, through D as it is before its update
+                g_losses = self.objective.generator(fake_logits)
+                g_total = self._g_total(g_losses, info, d_updates=self.d_optimizer.iterations + 1)
+        d_grads = tape.gradient(d_total, self.d_variables)
+        g_grads = tape.gradient(g_total, self.generator.trainable_variables) if same_minibatch else None
+        replicas.apply_gradients(self.d_optimizer, d_grads, self.d_variables)
 
-        z, g_values = spec.sample(n, self._step_seed(_G_STREAM))
-        g_variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
-            g_fake = self.generator(spec.generator_input(z, g_values), training=True)
-            g_features = (self._trunk_features(real, g_fake)[1] if self.joint_batches
-                          else self.trunk(g_fake, training=True))
-            g_losses = losses.generator_loss(self.d_head(g_features, training=True))
-            g_info, _ = losses.information_loss(spec, g_values, self.q_head(g_features, training=True))
-            g_total = self.g_optimizer.scale_loss(
-                _average(g_losses) + self._info_reward_scale() * _average(g_info))
-        self._apply(self.g_optimizer, tape.gradient(g_total, g_variables), g_variables)
-        self._average_moving_statistics()
+        if same_minibatch:
+            self._every_d_steps(self._apply_g, g_grads, g_losses)
+        else:
+            self._every_d_steps(self._g_step, real)
+        replicas.average_over_replicas(self.moving_statistics)  # identical batch-norm statistics everywhere
 
         # Metrics take this replica's means; Keras averages them over the replicas.
-        return self._update_metrics(tf.reduce_mean(d_losses), tf.reduce_mean(g_losses), tf.reduce_mean(info),
-                                    bounds, real_logits, fake_logits)
+        means = {"d_loss": tf.reduce_mean(d_losses), "info_loss": tf.reduce_mean(info)}
+        if self.gradient_penalty:
+            means["d_penalty"] = tf.reduce_mean(penalty)
+        return self._update_metrics(means, bounds, real_logits, fake_logits)
 
-    def _apply(self, optimizer, grads, variables) -> None:
-        """`optimizer.apply_gradients`; with loss scaling over several replicas, an
-        overflow on any replica makes every replica skip the step (Keras decides on
-        each replica's own gradients, or on the first replica's only)."""
-        replica = tf.distribute.get_replica_context()
-        if (isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and replica is not None
-                and replica.num_replicas_in_sync > 1):
-            overflow = tf.cast(tf.logical_not(optimizer.check_finite(grads)), tf.float32)
-            poison = tf.where(replica.all_reduce("SUM", overflow) > 0, float("nan"), 0.0)
-            grads = [g if g is None else g + tf.cast(poison, g.dtype) for g in grads]
-        optimizer.apply_gradients(zip(grads, variables))
+    def _g_step(self, real) -> None:
+        """G's step on fresh (z, c): the game's G loss plus the MI reward."""
+        spec = self.latent_spec
+        z, values = spec.sample(tf.shape(real)[0], self._step_seed(_G_STREAM))
+        with tf.GradientTape() as tape:
+            fake = self.generator(spec.generator_input(z, values), training=True)
+            features = (self._trunk_features(real, fake)[1] if self.joint_batches
+                        else self.trunk(fake, training=True))
+            g_losses = self.objective.generator(self.d_head(features, training=True))
+            info, _ = losses.information_loss(spec, values, self.q_head(features, training=True))
+            g_total = self._g_total(g_losses, info)
+        self._apply_g(tape.gradient(g_total, self.generator.trainable_variables), g_losses)
 
-    def _average_moving_statistics(self) -> None:
-        """Set every replica's batch-norm moving statistics to their mean over the replicas.
+    def _g_total(self, g_losses, info, d_updates=None) -> tf.Tensor:
+        """G's scaled loss: the game's G loss plus the MI reward, global-batch means."""
+        return self.g_optimizer.scale_loss(_average(g_losses) + self._info_reward_scale(d_updates) * _average(info))
 
-        Keras 3 creates them with aggregation "none", so under a strategy each
-        replica updates its own copy from its own batches and the copies drift
-        apart (a saved model keeps the first replica's). The mean of the replicas'
-        updates equals updating with the mean of their batch statistics, as
-        tf.keras's MEAN aggregation did. One all-reduce per step; nothing on one replica.
-        """
-        replica = tf.distribute.get_replica_context()
-        if replica is None or replica.num_replicas_in_sync == 1:
+    def _apply_g(self, grads, g_losses) -> None:
+        """Apply G's gradients and track its loss (so g_loss averages the G steps taken)."""
+        replicas.apply_gradients(self.g_optimizer, grads, self.generator.trainable_variables)
+        self.trackers["g_loss"].update_state(tf.reduce_mean(g_losses))
+
+    def _every_d_steps(self, g_step, *args) -> None:
+        """g_step(*args) once D's optimizer has taken d_steps x (G's steps + 1) steps: on
+        every d_steps-th train step, so D advances d_steps times per G step (a step that
+        loss scaling skips is made up by the next one). With d_steps 1: always."""
+        if self.d_steps == 1:
+            g_step(*args)
             return
-        moving = self.moving_statistics
-        local = [tf.identity(v.value) for v in moving]  # tensors: all_reduce of variables has no destinations
-        for variable, value in zip(moving, replica.all_reduce("MEAN", local)):
+        due = self.d_optimizer.iterations >= self.d_steps * (self.g_optimizer.iterations + 1)
+        replicas.run_if(due, g_step, *args)
+
+    def _penalty(self, real, fake, training: bool = True) -> tf.Tensor:
+        """weight x D's gradient penalty per example [n] (`objectives.penalties`), D in
+        `training` mode on the penalty's own batch (the moving statistics it would
+        update are put back); the inner gradient is scaled by D's loss scale."""
+        moving = self.trunk.non_trainable_variables + self.d_head.non_trainable_variables
+        kept = [tf.identity(variable.value) for variable in moving]
+
+        def critic(images):
+            return self.d_head(self.trunk(images, training=training), training=training)
+
+        per_example = penalties.penalty(self.penalty, critic, real, tf.stop_gradient(fake),
+                                        self._step_seed(_PENALTY_STREAM),
+                                        scale=self.d_optimizer.scale_loss(tf.constant(1.0)))
+        for variable, value in zip(moving, kept):
             variable.assign(value)
+        return self.gradient_penalty * per_example
 
     @property
     def moving_statistics(self) -> list:
-        """The non-trainable variables of the networks (batch norm moving means and variances)."""
+        """The non-trainable variables of the networks (batch norm moving means and variances).
+
+        Keras 3 creates them with aggregation "none", so under a strategy each replica
+        updates its own copy from its own batches; `train_step` sets them to their mean
+        over the replicas after every step, which equals updating with the mean of the
+        replicas' batch statistics (tf.keras's MEAN aggregation)."""
         return [v for net in (self.generator, self.trunk, self.d_head, self.q_head)
                 for v in net.non_trainable_variables]
 
-    def _info_reward_scale(self) -> tf.Tensor:
+    def _info_reward_scale(self, d_updates=None) -> tf.Tensor:
         """Multiplier of G's MI reward at this step: info_weight, ramped in linearly
-        from 0 between steps info_delay_steps and info_delay_steps + info_ramp_steps."""
-        step = tf.cast(self.d_optimizer.iterations, tf.float32) - float(self.info_delay_steps)
+        from 0 between steps info_delay_steps and info_delay_steps + info_ramp_steps.
+        The step is D's optimizer's (after this step's D update: `d_updates`)."""
+        d_updates = self.d_optimizer.iterations if d_updates is None else d_updates
+        step = tf.cast(d_updates, tf.float32) - float(self.info_delay_steps)
         ramp = tf.clip_by_value((step + 1.0) / float(max(self.info_ramp_steps, 1)), 0.0, 1.0)
         return self.info_weight * ramp
 
@@ -267,22 +319,24 @@ class InfoGAN(keras.Model):
         fake_features = self.trunk(fake, training=False)
         fake_logits = self.d_head(fake_features, training=False)
         info, bounds = losses.information_loss(spec, values, self.q_head(fake_features, training=False))
-        return self._update_metrics(
-            tf.reduce_mean(losses.discriminator_loss(real_logits, fake_logits)),
-            tf.reduce_mean(losses.generator_loss(fake_logits)), tf.reduce_mean(info), bounds,
-            real_logits, fake_logits)
+        d_losses = self.objective.discriminator(real_logits, fake_logits, self.label_smoothing)
+        means = {"d_loss": tf.reduce_mean(d_losses), "g_loss": tf.reduce_mean(self.objective.generator(fake_logits)),
+                 "info_loss": tf.reduce_mean(info)}
+        if self.gradient_penalty:
+            means["d_penalty"] = tf.reduce_mean(self._penalty(real, fake, training=False))
+        return self._update_metrics(means, bounds, real_logits, fake_logits)
 
-    def _update_metrics(self, d_loss, g_loss, info_loss, bounds, real_logits, fake_logits) -> dict:
-        """Update the trackers with this replica's batch means; return the running means."""
-        updates = {"d_loss": d_loss, "g_loss": g_loss, "info_loss": info_loss,
-                   "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-                   "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
+    def _update_metrics(self, means: dict, bounds, real_logits, fake_logits) -> dict:
+        """Update the trackers with this replica's batch means (`means` by tracker name,
+        the MI bounds, D's outputs on real and fake images); return the running means."""
+        updates = dict(means, d_real=tf.reduce_mean(self.objective.d_output(real_logits)),
+                       d_fake=tf.reduce_mean(self.objective.d_output(fake_logits)))
         updates.update({f"mi_{name}": tf.reduce_mean(bound)
                         for name, bound in zip(self.latent_spec.names, bounds)})
         for name, value in updates.items():
             self.trackers[name].update_state(value)
         results = {name: tracker.result() for name, tracker in self.trackers.items()}
-        if _multi_worker(tf.distribute.get_strategy()):
+        if replicas.multi_worker(tf.distribute.get_strategy()):
             # Keras reduces step outputs across workers with strategy.reduce(MEAN, axis=0),
             # which fails on scalars (tensorflow/tensorflow#72388): give them a batch axis.
             results = {name: tf.reshape(value, [1]) for name, value in results.items()}
@@ -294,95 +348,6 @@ class InfoGAN(keras.Model):
         replica_id = replica.replica_id_in_sync_group if replica is not None else 0
         return step_seed(self.seed, self.d_optimizer.iterations, replica_id, stream)
 
-    # ---- inference API (numpy in, numpy out) ----
-
-    def generate(self, z, codes: Sequence, batch_size: int = 256) -> np.ndarray:
-        """Images [n, H, W, C] in [-1, 1] from noise z [n, noise_dim] and one
-        array per code (categorical: int ids [n]; continuous: floats [n])."""
-        latent = self.latent_input(z, codes)
-        return self.generator.predict(latent, batch_size=batch_size, verbose=0)
-
-    def sample(self, n: int, seed: int = 0) -> np.ndarray:
-        """n images [n, H, W, C] in [-1, 1] from the priors; the same seed gives
-        the same images (the draw is `latent_spec.sample(n, (seed, 0))`)."""
-        if n < 1:
-            raise ValueError(f"sample needs n >= 1, got {n}")
-        z, values = self.latent_spec.sample(n, tf.constant([seed, 0]))
-        return self.generate(z.numpy(), [v.numpy() for v in values])
-
-    def latent_input(self, z, codes: Sequence) -> np.ndarray:
-        """Validate (z, codes) and assemble the generator input [n, input_dim]."""
-        spec = self.latent_spec
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != spec.noise_dim:
-            raise ValueError(f"z must have shape [n, {spec.noise_dim}], got {z.shape}")
-        if len(codes) != len(spec.codes):
-            raise ValueError(f"expected {len(spec.codes)} code arrays ({spec.names}), got {len(codes)}")
-        checked = []
-        for code, values in zip(spec.codes, codes):
-            values = np.asarray(values)
-            if values.shape != (z.shape[0],):
-                raise ValueError(f"code {code.name!r} must have shape [{z.shape[0]}] to match z, got {values.shape}")
-            if code.kind == "categorical":
-                if not np.issubdtype(values.dtype, np.integer):
-                    raise ValueError(f"code {code.name!r} takes integer category ids, got dtype {values.dtype}")
-                if values.size and (values.min() < 0 or values.max() >= code.num_categories):
-                    raise ValueError(f"code {code.name!r} ids must lie in [0, {code.num_categories - 1}], "
-                                     f"got min {values.min()} max {values.max()}")
-            elif not np.all(np.isfinite(values)):
-                raise ValueError(f"code {code.name!r} has non-finite values")
-            checked.append(values)
-        return spec.generator_input(z, checked).numpy()
-
-    def encode(self, images, batch_size: int = 256) -> dict:
-        """Posterior parameters of each code for images [n, H, W, C] in [-1, 1].
-
-        Returns {code name: {"probs": [n, k], "logits": [n, k]}} for categorical
-        codes and {code name: {"mean": [n], "stddev": [n]}} for continuous ones.
-        """
-        params = self.q_params(images, batch_size)
-        encoded = {}
-        for code, code_params in zip(self.latent_spec.codes, self.latent_spec.split_params(params)):
-            posterior = code.posterior(code_params)
-            if code.kind == "categorical":
-                encoded[code.name] = {"logits": code_params.numpy(),
-                                      "probs": posterior.probs_parameter().numpy()}
-            else:
-                encoded[code.name] = {"mean": posterior.mean().numpy(),
-                                      "stddev": posterior.stddev().numpy()}
-        return encoded
-
-    def q_params(self, images, batch_size: int = 256) -> np.ndarray:
-        """Raw Q-head outputs [n, num_params] for images [n, H, W, C] in [-1, 1]
-        (split them per code with `latent_spec.split_params`)."""
-        return self.q_head.predict(self.features(images, batch_size), batch_size=batch_size, verbose=0)
-
-    def features(self, images, batch_size: int = 256) -> np.ndarray:
-        """Shared-trunk features [n, feature_dim] of images [n, H, W, C] in [-1, 1]."""
-        return self.trunk.predict(self.check_images(images), batch_size=batch_size, verbose=0)
-
-    def check_images(self, images) -> np.ndarray:
-        """Return images as float32 [n, H, W, C], or raise naming the problem."""
-        images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            raise ValueError(f"images must have shape [n, {', '.join(map(str, self.image_shape))}], "
-                             f"got {images.shape}")
-        if images.shape[0] == 0:
-            raise ValueError("images is empty")
-        if not np.issubdtype(images.dtype, np.floating):
-            raise ValueError(f"images must be floats in [-1, 1] (scale uint8 pixels with "
-                             f"keras_infogan.data.scale_images), got dtype {images.dtype}")
-        low, high = float(images.min()), float(images.max())
-        if not (np.isfinite(low) and np.isfinite(high)) or low < -1.001 or high > 1.001:
-            raise ValueError(f"images must lie in [-1, 1] (the generator's range), got [{low:.3g}, {high:.3g}]")
-        return images.astype(np.float32)
-
-    def export_serving(self, path, version: int | None = None) -> Path | None:
-        """Write a TF Serving SavedModel to `path/<version>/` and return that folder
-        (signatures generate, generate_from_seed, encode, discriminate; see
-        `keras_infogan.export`)."""
-        return export.export_serving(self, path, version)
-
     # ---- serialization ----
 
     def get_config(self) -> dict:
@@ -390,12 +355,15 @@ class InfoGAN(keras.Model):
         config.update({"latent_spec": self.latent_spec.get_config(),
                        "architecture": self.architecture, "seed": self.seed,
                        "joint_batches": self.joint_batches, "info_weight": self.info_weight,
-                       "info_delay_steps": self.info_delay_steps, "info_ramp_steps": self.info_ramp_steps})
+                       "info_delay_steps": self.info_delay_steps, "info_ramp_steps": self.info_ramp_steps,
+                       "gan_loss": self.gan_loss, "gradient_penalty": self.gradient_penalty,
+                       "penalty": self.penalty, "label_smoothing": self.label_smoothing,
+                       "d_steps": self.d_steps, "update": self.update})
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "InfoGAN":
-        return cls(**config)
+        return cls(**config)  # a config saved before a setting existed gets its default
 
     def get_compile_config(self) -> dict | None:
         if not self.compiled:
@@ -411,33 +379,12 @@ class InfoGAN(keras.Model):
 def step_seed(base_seed, step, replica_id, stream) -> tf.Tensor:
     """The stateless seed [2] of one draw: base seed, then the optimizer step, the
     replica's id in the sync group (0 on one device) and the stream (0: D/Q step,
-    1: G step, 2: test step) folded in. Replicas thus draw different noise and codes."""
+    1: G step, 2: test step, 3: WGAN-GP's interpolation) folded in. Replicas thus
+    draw different noise and codes."""
     seed = tf.constant([int(base_seed), 0], tf.int32)
     for data in (step, replica_id, stream):
         seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int32))
     return seed
-
-
-def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
-    """A MultiWorkerMirroredStrategy over more than one worker (as Keras tests it)."""
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())
-
-
-def _multi_replica(strategy: tf.distribute.Strategy) -> bool:
-    """More than one replica, on devices XLA cannot span (TPUStrategy always compiles)."""
-    return strategy.num_replicas_in_sync > 1 and not isinstance(strategy, tf.distribute.TPUStrategy)
-
-
-def _check_optimizer_strategy(name: str, optimizer, strategy: tf.distribute.Strategy) -> None:
-    """Keras optimizers remember the strategy in scope when they were created."""
-    for opt in (optimizer, getattr(optimizer, "inner_optimizer", None)):
-        created_under = getattr(opt, "_distribution_strategy", strategy)
-        if opt is not None and created_under is not strategy:
-            raise ValueError(
-                f"{name} ({type(opt).__name__}) was created under {type(created_under).__name__}, "
-                f"but the model trains under {type(strategy).__name__}; create the optimizers inside "
-                f"the same `with strategy.scope():` block as the model")
 
 
 def _images_of(data):

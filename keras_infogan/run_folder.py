@@ -84,10 +84,12 @@ class RunFolder:
             handle.close()  # closing releases the flock
 
     def prepare(self, config: dict, resume: bool = True, overwrite: bool = False, writer: bool = True,
-                log=print) -> str:
+                log=print, defaults: dict | None = None) -> str:
         """Decide how a run with `config` (the TrainConfig as a dict) starts here: "new" or "resume".
 
         With `writer=False` (a worker that is not the chief) nothing is deleted.
+        `defaults` (the TrainConfig defaults as a dict) stand in for fields a saved
+        config lacks: a run saved before a field existed trained with its default.
 
         Raises:
             RunFolderError: the folder holds a finished run, a run with another config,
@@ -105,7 +107,7 @@ class RunFolder:
                                  f"{hint}")
         if (self.path / MODEL_FILE).exists():
             raise RunFolderError(f"{self.path} holds a finished run ({MODEL_FILE}); {hint}")
-        differences = config_differences(self.saved_config(), config)
+        differences = config_differences({**(defaults or {}), **self.saved_config()}, config)
         if differences:
             raise RunFolderError(f"{self.path} holds a run with a different config ({'; '.join(differences)}); "
                                  f"{hint}")

@@ -41,6 +41,8 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1,
                         joint_batches=config.joint_batches, info_weight=config.info_weight,
                         info_delay_steps=round(config.info_delay_epochs * steps_per_epoch),
                         info_ramp_steps=round(config.info_ramp_epochs * steps_per_epoch),
+                        gan_loss=config.gan_loss, gradient_penalty=config.gradient_penalty, penalty=config.penalty,
+                        label_smoothing=config.label_smoothing, d_steps=config.d_steps, update=config.update,
                         dtype="mixed_float16" if config.mixed_precision else None)
         optimizers = [keras.optimizers.Adam(_learning_rate(config, rate, total_steps), beta_1=config.beta_1)
                       for rate in (config.d_learning_rate, config.g_learning_rate)]
@@ -105,7 +107,8 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     per_epoch = steps_per_epoch(len(images), config.batch_size)
     run, chief = RunFolder(workdir), is_chief(strategy)
     with run.lock() if chief else contextlib.nullcontext():
-        action = run.prepare(dataclasses.asdict(config), resume=resume, overwrite=overwrite, writer=chief, log=log)
+        action = run.prepare(dataclasses.asdict(config), resume=resume, overwrite=overwrite, writer=chief, log=log,
+                             defaults=dataclasses.asdict(TrainConfig()))
         keras.utils.set_random_seed(config.seed)
         with chief_dir(workdir, strategy) as out:
             out.mkdir(parents=True, exist_ok=True)
