@@ -46,27 +46,26 @@ def test_unknown_architecture():
 # a batch norm over c channels 2*c (gamma, beta), a bias c. Layers followed by batch
 # norm have no bias. Q's width counts 1 parameter per categorical category and 1 per
 # continuous code (its mean; sigma fixed).
-PINNED = {
-    # Table 2. input 168 = 4 ten-way categorical + 4 continuous + 124 noise; Q: 40 + 4.
-    "svhn": dict(
-        input_dim=168, num_params=44,
-        # FC 168->2x2x448 + BN; upconv 448->256 + BN; upconv 256->128 + bias; upconv 128->64 + bias;
+def _table2(input_dim: int, num_params: int, generator: int, q_head: int) -> dict:
+    """Tables 2 and 3 (SVHN and CelebA share these layers) for the given latent widths."""
+    return dict(
+        input_dim=input_dim, num_params=num_params,
+        # FC input->2x2x448 + BN; upconv 448->256 + BN; upconv 256->128 + bias; upconv 128->64 + bias;
         # upconv 64->3 + bias
-        generator=(168 * 1792 + 2 * 1792 + 16 * 448 * 256 + 2 * 256 + 16 * 256 * 128 + 128
-                   + 16 * 128 * 64 + 64 + 16 * 64 * 3 + 3, 2_798_787),
+        generator=(input_dim * 1792 + 2 * 1792 + 16 * 448 * 256 + 2 * 256 + 16 * 256 * 128 + 128
+                   + 16 * 128 * 64 + 64 + 16 * 64 * 3 + 3, generator),
         # conv 3->64 + bias; conv 64->128 + BN; conv 128->256 + BN; (flatten, 4x4x256 = 4096)
         trunk=(16 * 3 * 64 + 64 + 16 * 64 * 128 + 2 * 128 + 16 * 128 * 256 + 2 * 256, 659_264),
         d_head=(4096 + 1, 4_097),
-        # FC 4096->128 + BN; FC 128->44 + bias
-        q_head=(4096 * 128 + 2 * 128 + 128 * 44 + 44, 530_220)),
-    # Table 3 (= Table 2's layers). input 228 = 10 ten-way categorical + 128 noise; Q: 100.
-    "celeba": dict(
-        input_dim=228, num_params=100,
-        generator=(228 * 1792 + 2 * 1792 + 16 * 448 * 256 + 2 * 256 + 16 * 256 * 128 + 128
-                   + 16 * 128 * 64 + 64 + 16 * 64 * 3 + 3, 2_906_307),
-        trunk=(16 * 3 * 64 + 64 + 16 * 64 * 128 + 2 * 128 + 16 * 128 * 256 + 2 * 256, 659_264),
-        d_head=(4096 + 1, 4_097),
-        q_head=(4096 * 128 + 2 * 128 + 128 * 100 + 100, 537_444)),
+        # FC 4096->128 + BN; FC 128->num_params + bias
+        q_head=(4096 * 128 + 2 * 128 + 128 * num_params + num_params, q_head))
+
+
+PINNED = {
+    # Table 2. input 168 = 4 ten-way categorical + 4 continuous + 124 noise; Q: 40 + 4.
+    "svhn": _table2(168, 44, generator=2_798_787, q_head=530_220),
+    # Table 3. input 228 = 10 ten-way categorical + 128 noise; Q: 100.
+    "celeba": _table2(228, 100, generator=2_906_307, q_head=537_444),
     # Table 4. input 133 = 5 continuous + 128 noise; Q: 5.
     "faces": dict(
         input_dim=133, num_params=5,
