@@ -222,14 +222,13 @@ def _run_evaluate(args: argparse.Namespace) -> None:
 def _run_config(run: Path) -> TrainConfig:
     """The TrainConfig in a run folder's config.json; the mnist preset when there is none
     (a bare .keras file, or a folder from before config.json existed)."""
-    import json
+    from keras_infogan.run_folder import CONFIG_FILE, RunFolder
 
-    path = (run if run.is_dir() else run.parent) / "config.json"
-    if not path.is_file():
+    folder = RunFolder(run if run.is_dir() else run.parent)
+    if not (folder.path / CONFIG_FILE).is_file():
         return PRESETS["mnist"]
     fields = {field.name for field in dataclasses.fields(TrainConfig)}
-    values = json.loads(path.read_text())
-    return TrainConfig(**{key: value for key, value in values.items() if key in fields})
+    return TrainConfig(**{key: value for key, value in folder.saved_config().items() if key in fields})
 
 
 def _run_export(args: argparse.Namespace) -> None:
