@@ -28,6 +28,8 @@ _HELP = {
     "train_split": "split to train on, TFDS syntax, e.g. 'train' or 'train[:17690]' (a folder's split is 'train')",
     "eval_split": "labeled split scored after each epoch (unsupervised accuracy, NMI); auto: 'test' when "
                   "the data has one; 'none' to skip",
+    "exclude_labels": "classes left out of the training and scoring splits, comma-separated ids or folder "
+                      "class names, e.g. 7 (novelty detection: keras_infogan.anomaly); needs labels",
     "codes": "latent codes, comma-separated cat<K> or cont, each optionally :<lambda>, "
              "e.g. cat10,cat10,cont:0.5",
     "noise_dim": "width of the incompressible noise z",

@@ -32,6 +32,10 @@ class TrainConfig:
         train_split: split trained on (TFDS syntax, e.g. "train[:17690]").
         eval_split: labeled split scored after every epoch; "auto": "test" when the
             data has one, else no scoring; None: no scoring.
+        exclude_labels: comma-separated classes (ids, or a folder's class names)
+            removed from the training and scoring splits, e.g. "7" to train on
+            MNIST without sevens for novelty detection (`keras_infogan.anomaly`);
+            "": none. Needs labeled data.
     Latent codes:
         codes: the codes in generator-input order, e.g. "cat10,cont,cont" or
             "cat10:1,cont:0.5" (see `keras_infogan.code_syntax`).
@@ -88,6 +92,7 @@ class TrainConfig:
     label_feature: str | None = None
     train_split: str = "train"
     eval_split: str | None = "auto"
+    exclude_labels: str = ""
     codes: str = "cat10,cont,cont"
     noise_dim: int = 62
     noise: str = "uniform"
@@ -144,7 +149,16 @@ class TrainConfig:
             raise ValueError(f"unknown architecture {self.architecture!r}; known: {sorted(ARCHITECTURES)}")
         check_settings(self.gan_loss, self.gradient_penalty, self.penalty, self.label_smoothing, self.d_steps,
                        self.update)
+        self.excluded_labels()
         self.latent_spec()  # a bad code list or noise setting fails here, naming the problem
+
+    def excluded_labels(self) -> tuple[str, ...]:
+        """The entries of `exclude_labels` (ids or class names), in order."""
+        entries = tuple(entry.strip() for entry in self.exclude_labels.split(",")) if self.exclude_labels else ()
+        if any(not entry for entry in entries) or len(set(entries)) != len(entries):
+            raise ValueError(f"exclude_labels must be distinct comma-separated class ids or names, "
+                             f"e.g. '7' or '3,8', got {self.exclude_labels!r}")
+        return entries
 
     def latent_spec(self) -> LatentSpec:
         """The noise and latent codes these settings describe."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+import dataclasses
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
 
 from keras_infogan.configs import TrainConfig
 from keras_infogan.data import load_images
@@ -35,6 +38,10 @@ def load_run_data(config: TrainConfig, log: Callable[[str], None] = print) -> Ru
     read = dict(image_shape=config.image_shape(), fit=config.image_fit, data_dir=config.data_dir,
                 image_feature=config.image_feature, label_feature=config.label_feature)
     train = load_images(config.data, config.train_split, **read)
+    excluded = config.excluded_labels()
+    if excluded:
+        train = exclude_classes(train, excluded)
+        log(f"left out classes {', '.join(excluded)}: training on {len(train.images)} images")
     split = config.eval_split
     if split == "auto":
         split = "test" if has_split(config.data, "test", data_dir=config.data_dir) else None
@@ -46,7 +53,36 @@ def load_run_data(config: TrainConfig, log: Callable[[str], None] = print) -> Ru
         log("the codes have no categorical code: no per-epoch clustering scores")
         return RunData(train, None, None)
     scoring = load_images(config.data, split, **read)
+    if excluded and scoring.labels is not None:
+        scoring = exclude_classes(scoring, excluded)
     if scoring.labels is None:
         log(f"{scoring.description} has no labels: no per-epoch clustering scores")
         return RunData(train, None, None)
     return RunData(train, scoring, split)
+
+
+def exclude_classes(data: ImageData, classes: Sequence[str | int]) -> ImageData:
+    """`data` without the images of `classes` (ids, or names of `data.class_names`).
+
+    Raises:
+        ValueError: `data` has no labels, a class is unknown, or nothing would be left.
+    """
+    if data.labels is None:
+        raise ValueError(f"cannot leave out classes {list(classes)}: {data.description} has no labels")
+    names = list(data.class_names or ())
+    known = data.num_classes if data.num_classes is not None else int(data.labels.max()) + 1
+    ids = []
+    for entry in classes:
+        text = str(entry)
+        if text in names:
+            ids.append(names.index(text))
+        elif text.lstrip("-").isdigit() and 0 <= int(text) < known:
+            ids.append(int(text))
+        else:
+            offer = f"class names {names}" if names else f"class ids 0..{known - 1}"
+            raise ValueError(f"cannot leave out class {text!r}: {data.description} has {offer}")
+    keep = ~np.isin(data.labels, ids)
+    if not keep.any():
+        raise ValueError(f"leaving out classes {list(classes)} leaves no images of {data.description}")
+    return dataclasses.replace(data, images=data.images[keep], labels=data.labels[keep],
+                               description=f"{data.description} without classes {', '.join(map(str, classes))}")
