@@ -1,4 +1,4 @@
-"""Command line: `python -m keras_infogan {train,evaluate,export,generate} ...` (see --help)."""
+"""Command line: `python -m keras_infogan {train,evaluate,export,generate,score} ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -156,7 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a trained run as a TF Serving SavedModel",
                                  description="Export a trained InfoGAN as a SavedModel for TF Serving, in "
                                              "OUT/VERSION/saved_model.pb, with the signatures generate "
-                                             "(serving_default), generate_from_seed, encode and discriminate.")
+                                             "(serving_default), generate_from_seed, encode and discriminate, "
+                                             "and score when the run folder holds anomaly_scorer.npz (written "
+                                             "by the score command).")
     export.add_argument("run", type=Path, help="run folder holding model.keras (or a .keras file)")
     export.add_argument("--out", type=Path, default=None,
                         help="model folder TF Serving watches (default: saved_models/<run folder name>)")
@@ -177,6 +179,23 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=0, help="seed of the noise and the codes not given (default: 0)")
     generate.add_argument("--out", type=Path, default=None,
                           help="PNG to write (default: RUN/generated.png, or generated.png beside a .keras file)")
+    score = commands.add_parser(
+        "score", help="score images for how little they fit a trained run (anomaly / novelty detection)",
+        description="Score every image of --data/--split with the run's anomaly signals (keras_infogan.anomaly: "
+                    "discriminator, q_entropy, kmeans_distance, feature_gaussian) and their standardised average "
+                    "'anomaly'; higher = more anomalous. Writes one CSV row per image (index, label if any, each "
+                    "score). The scorer is RUN/anomaly_scorer.npz; without one it is first fitted on the run's "
+                    "own training images and saved there (then `export` adds a score signature).")
+    score.add_argument("run", type=Path, help="run folder holding model.keras and config.json")
+    score.add_argument("--data", "--dataset", dest="data", default=None,
+                       help="images to score, any --data source of train (default: the run's config.json data)")
+    score.add_argument("--data-dir", default=None,
+                       help="with a TFDS name: folder of its IDX files (default: the run's, when --data is not given)")
+    score.add_argument("--split", default="test", help="split to score (default: test; a folder's is 'train')")
+    score.add_argument("--out", type=Path, default=None, help="CSV to write (default: RUN/scores_<split>.csv)")
+    score.add_argument("--refit", action="store_true",
+                       help="fit the scorer again on the run's training images, replacing RUN/anomaly_scorer.npz")
+    score.add_argument("--seed", type=int, default=0, help="seed of the k-means++ fit (default: 0)")
     return parser
 
 
@@ -203,7 +222,9 @@ def _run_evaluate(args: argparse.Namespace) -> None:
             check_model_file(run)
     settings = EvalSettings(num_samples=args.num_samples, few_label_sizes=tuple(args.few_label_sizes),
                             few_label_draws=args.few_label_draws, seed=args.seed)
-    run_config = _run_config(args.run)
+    from keras_infogan.run_data import saved_run_config
+
+    run_config = saved_run_config(args.run)
     data_dir = args.data_dir if args.data_dir is not None or args.data is not None else run_config.data_dir
     data = EvalData.load(args.data or run_config.data, data_dir, args.train_split, args.split,
                          image_shape=run_config.image_shape(), fit=run_config.image_fit)
@@ -221,28 +242,30 @@ def _run_evaluate(args: argparse.Namespace) -> None:
     print(f"wrote {(args.out or args.run) / REPORT_MD}, report.json and figures")
 
 
-def _run_config(run: Path) -> TrainConfig:
-    """The TrainConfig in a run folder's config.json; the mnist preset when there is none
-    (a bare .keras file, or a folder from before config.json existed)."""
-    from keras_infogan.run_folder import CONFIG_FILE, RunFolder
-
-    folder = RunFolder(run if run.is_dir() else run.parent)
-    if not (folder.path / CONFIG_FILE).is_file():
-        return PRESETS["mnist"]
-    fields = {field.name for field in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{key: value for key, value in folder.saved_config().items() if key in fields})
-
-
 def _run_export(args: argparse.Namespace) -> None:
-    from keras_infogan.export import SIGNATURES
+    from keras_infogan.anomaly import SCORER_FILE, load_scorer
+    from keras_infogan.export import SCORE_SIGNATURE, SIGNATURES
     from keras_infogan.loading import load_infogan
 
     run_dir = args.run if args.run.is_dir() else args.run.parent
     model = load_infogan(args.run, compile=False)
-    written = model.export_serving(args.out or Path("saved_models") / run_dir.resolve().name, args.version)
+    scorer = load_scorer(run_dir / SCORER_FILE, model) if (run_dir / SCORER_FILE).exists() else None
+    written = model.export_serving(args.out or Path("saved_models") / run_dir.resolve().name, args.version,
+                                   scorer=scorer)
     print(f"wrote {written}")
-    print("signatures: " + ", ".join(f"{name} (serving_default)" if name == "generate" else name
-                                     for name in SIGNATURES))
+    names = SIGNATURES + ((SCORE_SIGNATURE,) if scorer is not None else ())
+    print("signatures: " + ", ".join(f"{name} (serving_default)" if name == "generate" else name for name in names))
+    if scorer is None:
+        print(f"no {SCORER_FILE} in {run_dir}: no score signature (run `python -m keras_infogan score` first)")
+
+
+def _run_score(args: argparse.Namespace) -> None:
+    from keras_infogan.anomaly.run import score_run
+
+    scores = score_run(args.run, data=args.data, split=args.split, out=args.out, data_dir=args.data_dir,
+                       refit=args.refit, seed=args.seed)
+    order = scores["anomaly"].argsort()[::-1][:5]
+    print("most anomalous: " + ", ".join(f"#{i} ({scores['anomaly'][i]:.2f})" for i in order))
 
 
 def _run_generate(args: argparse.Namespace) -> None:
@@ -261,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         {"train": _run_train, "evaluate": _run_evaluate, "export": _run_export,
-         "generate": _run_generate}[args.command](args)
+         "generate": _run_generate, "score": _run_score}[args.command](args)
     except (ValueError, OSError) as error:
         raise SystemExit(f"error: {error}") from error
 

@@ -19,6 +19,9 @@ LatentSpec's codes, e.g. cat0, cont0, cont1; images are float32 in [0, 1]):
                                <continuous>_mean float32 [n], <continuous>_stddev float32 [n]
     discriminate
         images [n, H, W, C] -> p_real float32 [n]
+    score (only when exported with an anomaly scorer, `keras_infogan.anomaly`)
+        images [n, H, W, C] -> <signal> float32 [n] for each of the scorer's signals,
+                               anomaly float32 [n] (higher = more anomalous)
 
 Bad requests raise InvalidArgumentError naming the input: a wrong rank or inner
 shape (checked in the graph, since TF Serving does not check request shapes
@@ -45,12 +48,15 @@ from keras_infogan.data import unscale_images
 from keras_infogan.distribute import is_chief
 
 if TYPE_CHECKING:
+    from keras_infogan.anomaly import AnomalyScorer
     from keras_infogan.model import InfoGAN
 
 SIGNATURES = ("generate", "generate_from_seed", "encode", "discriminate")
+SCORE_SIGNATURE = "score"
 
 
-def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None = None) -> Path | None:
+def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None = None,
+                   scorer: AnomalyScorer | None = None) -> Path | None:
     """Write `model` as a TF Serving SavedModel to `path/<version>/`; return that folder.
 
     Under multi-worker training call it on every worker: only the chief writes
@@ -60,6 +66,7 @@ def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None 
         model: an InfoGAN (trained or not).
         path: the model folder TF Serving watches (`--model_base_path`).
         version: positive int; default 1 + the largest integer folder in `path` (1 if none).
+        scorer: an `AnomalyScorer` of `model`: adds the `score` signature.
 
     Raises:
         ValueError: bad version, or `path/<version>` already exists.
@@ -69,7 +76,7 @@ def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None 
     """
     if not is_chief(model.distribute_strategy):
         with tempfile.TemporaryDirectory(prefix="keras_infogan_export_") as scratch:
-            _archive(model).write_out(scratch, verbose=False)  # same reads as the chief's export
+            _archive(model, scorer).write_out(scratch, verbose=False)  # same reads as the chief's export
         return None
     path = Path(path)
     version = _next_version(path) if version is None else version
@@ -80,7 +87,7 @@ def export_serving(model: InfoGAN, path: str | os.PathLike, version: int | None 
         raise ValueError(f"{target} already exists; choose another version or remove it")
     staging = path / f".{version}.partial-{uuid.uuid4().hex[:8]}"  # not an integer: TF Serving ignores it
     try:
-        _archive(model).write_out(str(staging), verbose=False)
+        _archive(model, scorer).write_out(str(staging), verbose=False)
         staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,8 +100,10 @@ def _next_version(path: Path) -> int:
     return max(versions, default=0) + 1
 
 
-def _archive(model: InfoGAN) -> keras.export.ExportArchive:
-    """An ExportArchive holding the four signatures; `generate` is serving_default."""
+def _archive(model: InfoGAN, scorer: AnomalyScorer | None = None) -> keras.export.ExportArchive:
+    """An ExportArchive holding the four signatures (five with a scorer); `generate` is serving_default."""
+    if scorer is not None and scorer.model is not model:
+        raise ValueError("the anomaly scorer was fitted to another model; fit it on this one (fit_scorer)")
     latent = model.latent_spec
     code_specs = [tf.TensorSpec([None], tf.int32 if code.kind == "categorical" else tf.float32, name=code.name)
                   for code in latent.codes]
@@ -124,6 +133,9 @@ def _archive(model: InfoGAN) -> keras.export.ExportArchive:
         logits = model.d_head(_features(model, images), training=False)
         return {"p_real": tf.sigmoid(logits[:, 0])}
 
+    def score(images):
+        return scorer.score_tensors(_checked_scaled(images))
+
     # The first endpoint is also serving_default. The model is not `track()`ed:
     # add_endpoint already saves every variable the endpoints use, and track()
     # would save each one a second time (keras-team/keras#23553: 2x the size on
@@ -133,7 +145,8 @@ def _archive(model: InfoGAN) -> keras.export.ExportArchive:
             ("generate", generate, [tf.TensorSpec([None, latent.noise_dim], tf.float32, name="z"), *code_specs]),
             ("generate_from_seed", generate_from_seed, [tf.TensorSpec([None], tf.int64, name="seed"), *code_specs]),
             ("encode", encode, [image_spec]),
-            ("discriminate", discriminate, [image_spec])]:
+            ("discriminate", discriminate, [image_spec]),
+            *([(SCORE_SIGNATURE, score, [image_spec])] if scorer is not None else [])]:
         archive.add_endpoint(name, _with_shape_checks(fn, specs), specs)
     return archive
 
@@ -183,8 +196,12 @@ def _checked_codes(model: InfoGAN, rows: tf.Tensor, codes) -> list[tf.Tensor]:
 
 def _features(model: InfoGAN, images: tf.Tensor) -> tf.Tensor:
     """Inference-mode trunk features [n, feature_dim] of images [n, H, W, C] in [0, 1]."""
+    return model.trunk(_checked_scaled(images), training=False)
+
+
+def _checked_scaled(images: tf.Tensor) -> tf.Tensor:
+    """Images [n, H, W, C] in [0, 1], asserted so, scaled to the networks' [-1, 1]."""
     message = "images must be in [0, 1]"
     with tf.control_dependencies([tf.debugging.assert_greater_equal(images, 0.0, message=message),
                                   tf.debugging.assert_less_equal(images, 1.0, message=message)]):
-        scaled = images * 2.0 - 1.0
-    return model.trunk(scaled, training=False)
+        return images * 2.0 - 1.0

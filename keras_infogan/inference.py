@@ -99,8 +99,8 @@ class InferenceMixin:
             raise ValueError(f"images must lie in [-1, 1] (the generator's range), got [{low:.3g}, {high:.3g}]")
         return images.astype(np.float32)
 
-    def export_serving(self, path, version: int | None = None) -> Path | None:
+    def export_serving(self, path, version: int | None = None, scorer=None) -> Path | None:
         """Write a TF Serving SavedModel to `path/<version>/` and return that folder
-        (signatures generate, generate_from_seed, encode, discriminate; see
-        `keras_infogan.export`)."""
-        return export.export_serving(self, path, version)
+        (signatures generate, generate_from_seed, encode, discriminate, and score
+        with a `keras_infogan.anomaly.AnomalyScorer`; see `keras_infogan.export`)."""
+        return export.export_serving(self, path, version, scorer)

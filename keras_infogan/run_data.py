@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -32,16 +34,7 @@ def load_run_data(config: TrainConfig, log: Callable[[str], None] = print) -> Ru
         ValueError / FileNotFoundError: the data cannot be read (the message names
             the file or the problem), or `config.data` is empty.
     """
-    if not config.data:
-        raise ValueError("no training data: set --data to a TFDS name, a folder of images or a folder of IDX files "
-                         "(the faces and chairs presets have no TFDS source)")
-    read = dict(image_shape=config.image_shape(), fit=config.image_fit, data_dir=config.data_dir,
-                image_feature=config.image_feature, label_feature=config.label_feature)
-    train = load_images(config.data, config.train_split, **read)
-    excluded = config.excluded_labels()
-    if excluded:
-        train = exclude_classes(train, excluded)
-        log(f"left out classes {', '.join(excluded)}: training on {len(train.images)} images")
+    train = load_training_images(config, log)
     split = config.eval_split
     if split == "auto":
         split = "test" if has_split(config.data, "test", data_dir=config.data_dir) else None
@@ -52,13 +45,46 @@ def load_run_data(config: TrainConfig, log: Callable[[str], None] = print) -> Ru
     if not config.latent_spec().categorical_codes():
         log("the codes have no categorical code: no per-epoch clustering scores")
         return RunData(train, None, None)
-    scoring = load_images(config.data, split, **read)
-    if excluded and scoring.labels is not None:
-        scoring = exclude_classes(scoring, excluded)
+    scoring = load_images(config.data, split, **_read_options(config))
+    if config.excluded_labels() and scoring.labels is not None:
+        scoring = exclude_classes(scoring, config.excluded_labels())
     if scoring.labels is None:
         log(f"{scoring.description} has no labels: no per-epoch clustering scores")
         return RunData(train, None, None)
     return RunData(train, scoring, split)
+
+
+def load_training_images(config: TrainConfig, log: Callable[[str], None] = print) -> ImageData:
+    """`config`'s training split as its networks take it, without `config.exclude_labels`."""
+    if not config.data:
+        raise ValueError("no training data: set --data to a TFDS name, a folder of images or a folder of IDX files "
+                         "(the faces and chairs presets have no TFDS source)")
+    train = load_images(config.data, config.train_split, **_read_options(config))
+    excluded = config.excluded_labels()
+    if excluded:
+        train = exclude_classes(train, excluded)
+        log(f"left out classes {', '.join(excluded)}: training on {len(train.images)} images")
+    return train
+
+
+def saved_run_config(run: str | os.PathLike) -> TrainConfig:
+    """The TrainConfig in a run folder's config.json (fields it lacks take their
+    defaults); the mnist preset when there is none (a bare .keras file, or a folder
+    from before config.json existed). `run` is the folder or a file in it."""
+    from keras_infogan.presets import PRESETS
+    from keras_infogan.run_folder import CONFIG_FILE, RunFolder
+
+    run = Path(run)
+    folder = RunFolder(run if run.is_dir() else run.parent)
+    if not (folder.path / CONFIG_FILE).is_file():
+        return PRESETS["mnist"]
+    fields = {field.name for field in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**{key: value for key, value in folder.saved_config().items() if key in fields})
+
+
+def _read_options(config: TrainConfig) -> dict:
+    return dict(image_shape=config.image_shape(), fit=config.image_fit, data_dir=config.data_dir,
+                image_feature=config.image_feature, label_feature=config.label_feature)
 
 
 def exclude_classes(data: ImageData, classes: Sequence[str | int]) -> ImageData:

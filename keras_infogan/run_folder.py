@@ -40,7 +40,7 @@ RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints"})
 # What train() and evaluate write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", ".*.partial-*")
+             "report.json", "report.md", "anomaly_scorer.npz", ".*.partial-*")
 
 
 class RunFolderError(ValueError):

@@ -7,6 +7,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 from idx_files import write_bar_mnist  # noqa: E402
+from PIL import Image  # noqa: E402
 
 MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
@@ -23,6 +24,32 @@ def mnist_dir() -> Path:
 def tiny_mnist_dir(tmp_path_factory) -> Path:
     """A synthetic MNIST-format folder: 256 train and 64 test images of 10 bar patterns."""
     return write_bar_mnist(tmp_path_factory.mktemp("tiny_mnist"), train_size=256, test_size=64)
+
+
+@pytest.fixture(scope="session")
+def mnist_png_folder(mnist_dir, tmp_path_factory) -> Path:
+    """The 10,000 real MNIST test images as <label>/<index>.png."""
+    from keras_infogan.data import load_images
+
+    test = load_images("mnist", "test", data_dir=str(mnist_dir))
+    folder = tmp_path_factory.mktemp("mnist_png")
+    for label in range(10):
+        (folder / str(label)).mkdir()
+    for index, (image, label) in enumerate(zip(test.images, test.labels)):
+        Image.fromarray(image[..., 0]).save(folder / str(label) / f"{index:05d}.png")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
+    """A real run, shared by the slow tests: 390 steps (5 epochs, batch 128, seed 0) of the
+    default MNIST InfoGAN on the PNG folder, scored on it after every epoch."""
+    from keras_infogan import TrainConfig, train
+
+    run = tmp_path_factory.mktemp("mnist_png_run") / "run"
+    train(TrainConfig(data=str(mnist_png_folder), train_split="train", eval_split="train", epochs=5,
+                      batch_size=128, seed=0), run, verbose=0)
+    return run
 
 
 def pytest_terminal_summary(terminalreporter):

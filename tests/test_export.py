@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras_infogan import InfoGAN, LatentSpec, Uniform, mnist_spec
 from keras_infogan import export
 from keras_infogan.__main__ import main
+from keras_infogan.anomaly import SCORER_FILE, fit_scorer
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 N = 4
@@ -107,8 +108,15 @@ def model():
 
 
 @pytest.fixture(scope="module")
-def export_dir(model, tmp_path_factory) -> Path:
-    return model.export_serving(tmp_path_factory.mktemp("saved_models") / "tiny")
+def scorer(model):
+    """An anomaly scorer of the model, fitted on 64 random images."""
+    images = np.random.default_rng(3).integers(0, 256, (64, 28, 28, 1), dtype=np.uint8)
+    return fit_scorer(model, images, log=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def export_dir(model, scorer, tmp_path_factory) -> Path:
+    return model.export_serving(tmp_path_factory.mktemp("saved_models") / "tiny", scorer=scorer)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +130,7 @@ def _valid(signature: str, n: int = N) -> dict:
     images = {"images": np.full((n, 28, 28, 1), 0.5, np.float32)}
     return {"generate": {"z": np.zeros((n, 62), np.float32), **codes},
             "generate_from_seed": {"seed": np.arange(n, dtype=np.int64), **codes},
-            "encode": images, "discriminate": images}[signature]
+            "encode": images, "discriminate": images, "score": images}[signature]
 
 
 def _bad_shape(signature: str, name: str, shape: str, expected: str) -> str:
@@ -150,6 +158,9 @@ BAD_REQUESTS = {
     "images_negative": ("discriminate", {"images": np.full((N, 28, 28, 1), -0.5, np.float32)},
                         r"images must be in \[0, 1\]"),
     "images_nan": ("encode", {"images": np.full((N, 28, 28, 1), np.nan, np.float32)}, r"images must be in \[0, 1\]"),
+    "score_images_high": ("score", {"images": np.full((N, 28, 28, 1), 1.5, np.float32)}, r"images must be in \[0, 1\]"),
+    "score_images_size": ("score", {"images": np.zeros((N, 28, 27, 1), np.float32)},
+                          _bad_shape("score", "images", "4,28,27,1", r"\?,28,28,1")),
 }
 
 
@@ -169,7 +180,8 @@ def good_calls() -> dict:
             "generate_from_seed_first": ("generate_from_seed", {"seed": SEEDS[:1],
                                                                 **{k: v[:1] for k, v in codes.items()}}),
             "encode": ("encode", {"images": images}),
-            "discriminate": ("discriminate", {"images": images})}
+            "discriminate": ("discriminate", {"images": images}),
+            "score": ("score", {"images": images})}
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +274,16 @@ def test_discriminate_is_the_d_heads_probability(model, good_calls, served):
     outputs, _ = served
     logits = model.d_head.predict(model.features(good_calls["discriminate"][1]["images"] * 2 - 1), verbose=0)
     np.testing.assert_allclose(outputs["discriminate/p_real"], tf.sigmoid(logits[:, 0]), atol=1e-5)
+
+
+def test_score_matches_the_anomaly_scorer(scorer, good_calls, served):
+    outputs, _ = served
+    expected = scorer.score(good_calls["score"][1]["images"] * 2 - 1)
+    assert sorted(expected) == sorted(["discriminator", "q_entropy", "kmeans_distance", "feature_gaussian",
+                                       "anomaly"])
+    for name, values in expected.items():
+        np.testing.assert_allclose(outputs[f"score/{name}"], values, rtol=1e-4, atol=1e-4)
+        assert np.ptp(values) > 0  # the images get different scores
 
 
 # ---- the README's requests, as TF Serving's REST API would run them ----
@@ -366,7 +388,7 @@ def test_versions_increment_and_are_never_overwritten(model, export_dir, monkeyp
             (Path(path) / "saved_model.pb").write_bytes(b"half written")
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export, "_archive", lambda model: FailingArchive())
+    monkeypatch.setattr(export, "_archive", lambda model, scorer=None: FailingArchive())
     with pytest.raises(RuntimeError, match="disk full"):
         model.export_serving(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["1", "2"]  # no version 3, no partial folder
@@ -393,3 +415,15 @@ def test_cli_exports_a_saved_keras_model_with_identical_outputs(model, loaded, t
 
     with pytest.raises(SystemExit, match="error: no model at"):
         main(["export", "missing_run"])
+
+
+def test_cli_adds_the_score_signature_when_the_run_has_a_scorer(model, scorer, tmp_path, monkeypatch, capsys):
+    (tmp_path / "run").mkdir()
+    model.save(tmp_path / "run" / "model.keras")
+    scorer.save(tmp_path / "run" / SCORER_FILE)
+    monkeypatch.chdir(tmp_path)
+    main(["export", "run"])
+    assert "discriminate, score" in capsys.readouterr().out
+    images = np.random.default_rng(4).uniform(0, 1, (N, 28, 28, 1)).astype("float32")
+    served = tf.saved_model.load("saved_models/run/1").signatures["score"](images=tf.constant(images))
+    np.testing.assert_allclose(served["anomaly"], scorer.score(images * 2 - 1)["anomaly"], rtol=1e-4, atol=1e-4)

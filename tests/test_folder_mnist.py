@@ -5,22 +5,9 @@ import csv
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from keras_infogan import TrainConfig, train
 from keras_infogan.data import load_images
-
-
-@pytest.fixture(scope="module")
-def mnist_png_folder(mnist_dir, tmp_path_factory):
-    """The 10,000 MNIST test images as <label>/<index>.png."""
-    test = load_images("mnist", "test", data_dir=str(mnist_dir))
-    folder = tmp_path_factory.mktemp("mnist_png")
-    for label in range(10):
-        (folder / str(label)).mkdir()
-    for index, (image, label) in enumerate(zip(test.images, test.labels)):
-        Image.fromarray(image[..., 0]).save(folder / str(label) / f"{index:05d}.png")
-    return folder
 
 
 def test_folder_holds_exactly_the_idx_images(mnist_png_folder, mnist_dir):
@@ -33,14 +20,13 @@ def test_folder_holds_exactly_the_idx_images(mnist_png_folder, mnist_dir):
 
 
 @pytest.mark.slow
-def test_training_from_the_png_folder_learns_digit_identity(mnist_png_folder, mnist_dir, tmp_path):
-    """390 steps (5 epochs of the 10,000 images) from the PNG folder: the categorical bound nears
-    ln 10 and the code clusters the digits far above chance (about 0.2 for an untrained model).
-    Its first epoch matches the same epoch trained from the IDX files within seed noise."""
+def test_training_from_the_png_folder_learns_digit_identity(mnist_png_run, mnist_dir, tmp_path):
+    """390 steps (5 epochs of the 10,000 images) from the PNG folder (conftest's mnist_png_run):
+    the categorical bound nears ln 10 and the code clusters the digits far above chance (about
+    0.2 for an untrained model). Its first epoch matches the same epoch trained from the IDX
+    files within seed noise."""
     common = dict(batch_size=128, seed=0)
-    folder_run = TrainConfig(data=str(mnist_png_folder), train_split="train", eval_split="train", epochs=5, **common)
-    train(folder_run, tmp_path / "folder", verbose=0)
-    rows = list(csv.DictReader((tmp_path / "folder" / "metrics.csv").open()))
+    rows = list(csv.DictReader((mnist_png_run / "metrics.csv").open()))
     assert float(rows[-1]["mi_cat0"]) > 2.0
     assert float(rows[-1]["eval_acc_cat0"]) > 0.4
 
