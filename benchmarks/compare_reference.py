@@ -109,10 +109,13 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
     import tensorflow as tf
 
     from keras_infogan import TrainConfig, build_model
+    from keras_infogan.data import pipeline_options
 
     config = TrainConfig(batch_size=batch, **CONFIGS[name])
     images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, 28, 28, 1)).astype("float32")
-    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+    # Autotune off, as in training: its sleeping thread rounds each fit() up to ~10 s multiples.
+    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+               .with_options(pipeline_options()))
     model = build_model(config)
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
     start = time.perf_counter()

@@ -31,6 +31,7 @@ def measure(name: str, steps: int, warmup: int) -> dict:
     import tensorflow as tf
 
     from keras_infogan import PRESETS, build_model
+    from keras_infogan.data import pipeline_options
 
     config = PRESETS[name]
     batch = config.batch_size
@@ -38,7 +39,9 @@ def measure(name: str, steps: int, warmup: int) -> dict:
     counts = {net: int(sum(np.prod(v.shape) for v in getattr(model, net).trainable_variables))
               for net in ("generator", "trunk", "d_head", "q_head")}
     images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, *config.image_shape())).astype("float32")
-    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat()
+    # Autotune off, as in training: its sleeping thread rounds each fit() up to ~10 s multiples.
+    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat()
+               .with_options(pipeline_options()))
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
     start = time.perf_counter()
     model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)

@@ -51,6 +51,7 @@ def measure(name: str, steps: int, warmup: int, data_dir: str | None) -> dict:
     import tensorflow as tf
 
     from keras_infogan import TrainConfig, build_model, load_dataset
+    from keras_infogan.data import pipeline_options
 
     config = TrainConfig(**CONFIGS[name])
     batch = config.batch_size
@@ -59,7 +60,7 @@ def measure(name: str, steps: int, warmup: int, data_dir: str | None) -> dict:
     else:
         noise = np.random.default_rng(0).uniform(-1, 1, (batch * 8, 28, 28, 1)).astype("float32")
         dataset = (tf.data.Dataset.from_tensor_slices(noise).batch(batch, drop_remainder=True).repeat()
-                   .prefetch(tf.data.AUTOTUNE))
+                   .prefetch(2).with_options(pipeline_options()))  # autotune off, as in training
     model = build_model(config)
 
     start = time.perf_counter()

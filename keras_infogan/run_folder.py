@@ -37,10 +37,10 @@ TENSORBOARD_DIR = "tensorboard"
 LOCK_FILE = ".lock"
 # Config fields that do not change what is computed, so they may differ on resume.
 RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints"})
-# What train() and evaluate write into a run folder; `overwrite` deletes these and nothing else.
+# What train(), evaluate and score write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", "anomaly_scorer.npz", ".*.partial-*")
+             "report.json", "report.md", "anomaly_scorer.npz", "scores_*.csv", ".*.partial-*")
 
 
 class RunFolderError(ValueError):

@@ -276,6 +276,15 @@ def test_score_command_fits_saves_and_reuses_the_scorer(tiny_run, tiny_mnist_dir
     assert "fitting the anomaly scorer" in capsys.readouterr().out
 
 
+def test_overwriting_a_run_deletes_its_scorer_and_scores(tmp_path):
+    from keras_infogan.run_folder import RunFolder
+
+    for name in ("config.json", SCORER_FILE, "scores_test.csv", "my_notes.txt"):
+        (tmp_path / name).write_text("x")
+    RunFolder(tmp_path).clear()
+    assert [p.name for p in tmp_path.iterdir()] == ["my_notes.txt"]
+
+
 def test_score_command_refuses_a_bare_model_file(tiny_run):
     with pytest.raises(SystemExit, match="is not a run folder"):
         main(["score", str(tiny_run / "model.keras")])

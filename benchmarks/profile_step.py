@@ -1,0 +1,99 @@
+"""Where a training step's time goes, op by op (tf.profiler trace of the default MNIST step).
+
+    python benchmarks/profile_step.py --steps 20
+    python benchmarks/profile_step.py --set update=same_minibatch --top 25
+
+Traces `--steps` steps of `model.fit` (after `--warmup` untraced ones) with
+`tf.profiler.experimental`, reads the host plane of the trace (the TensorFlow ops
+executed on the CPU threads) and prints, per op type, the total time over the
+traced steps, its share of all op time, the time per step and how many times it
+ran per step. Op time is summed over threads, so with 2 cores it can exceed the
+wall time. `--logdir` keeps the trace for TensorBoard's profile plugin (trace
+viewer). Run it on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def op_times(logdir: Path) -> dict[str, tuple[float, int]]:
+    """{op type: (total seconds, count)} of the TF ops in the newest trace under `logdir`."""
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    traces = sorted(logdir.rglob("*.xplane.pb"), key=lambda p: p.stat().st_mtime)
+    if not traces:
+        raise SystemExit(f"no trace written under {logdir}")
+    space = xplane_pb2.XSpace()
+    space.ParseFromString(traces[-1].read_bytes())
+    totals = collections.defaultdict(lambda: [0.0, 0])
+    for plane in space.planes:
+        if not plane.name.startswith("/host:CPU"):
+            continue
+        names = {key: meta.name for key, meta in plane.event_metadata.items()}
+        for line in plane.lines:
+            for event in line.events:
+                name = names.get(event.metadata_id, "")
+                # TensorFlow ops are "op_name:OpType"; runtime events ("ExecutorState::Process",
+                # "KernelAndDeviceFunc::Run", "EagerLocalExecute: ...", tf.data's "Iterator::...") are not.
+                if ":" not in name or "::" in name or ": " in name:
+                    continue
+                op_type = name.rsplit(":", 1)[1]
+                totals[op_type][0] += event.duration_ps / 1e12
+                totals[op_type][1] += 1
+    return {op: (seconds, count) for op, (seconds, count) in totals.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=20, help="traced steps (default: 20)")
+    parser.add_argument("--warmup", type=int, default=10, help="untraced steps first (default: 10)")
+    parser.add_argument("--top", type=int, default=20, help="op types to list (default: 20)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="TrainConfig overrides, e.g. update=same_minibatch jit_compile=True")
+    parser.add_argument("--logdir", type=Path, default=None, help="keep the trace here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_infogan import TrainConfig, build_model
+    from keras_infogan.data import pipeline_options
+
+    overrides = {}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        overrides[key] = {"True": True, "False": False}.get(value, value)
+    config = TrainConfig(**overrides)
+    batch = config.batch_size
+    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, 28, 28, 1)).astype("float32")
+    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+               .with_options(pipeline_options()))
+    model = build_model(config)
+    model.fit(dataset, steps_per_epoch=args.warmup, epochs=1, verbose=0)
+    with tempfile.TemporaryDirectory() as scratch:
+        logdir = args.logdir or Path(scratch)
+        tf.profiler.experimental.start(str(logdir))
+        start = time.perf_counter()
+        model.fit(dataset, steps_per_epoch=args.steps, epochs=1, verbose=0)
+        wall = time.perf_counter() - start
+        tf.profiler.experimental.stop()
+        times = op_times(logdir)
+    total = sum(seconds for seconds, _ in times.values())
+    print(f"config overrides: {overrides or 'none'}; {args.steps} traced steps of batch {batch}: wall {wall:.2f} s "
+          f"({args.steps * batch / wall:.0f} images/s under the profiler), op time {total:.2f} s over all threads")
+    print("\n| op type | total s | share | ms per step | runs per step |\n|---|---|---|---|---|")
+    for op, (seconds, count) in sorted(times.items(), key=lambda item: -item[1][0])[:args.top]:
+        print(f"| {op} | {seconds:.3f} | {seconds / total:.1%} | {1000 * seconds / args.steps:.1f} | "
+              f"{count / args.steps:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
