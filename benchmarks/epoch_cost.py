@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import importlib
 import os
 import tempfile
 import time
@@ -58,7 +59,7 @@ def main() -> None:
     import tensorflow as tf
 
     from keras_infogan import TrainConfig, build_model
-    from keras_infogan import train as train_module
+    train_module = importlib.import_module("keras_infogan.train")  # the module, not the function it exports
     from keras_infogan.run_data import load_run_data
     from keras_infogan.stream import steps_per_epoch, training_stream
 
