@@ -19,14 +19,16 @@ import numpy as np
 
 from keras_infogan.anomaly.scorer import SCORER_FILE, AnomalyScorer, fit_scorer, load_scorer
 from keras_infogan.atomic import write_text_atomic
+from keras_infogan.configs import TrainConfig
 from keras_infogan.data import load_images
 from keras_infogan.loading import load_infogan, run_model_path
 from keras_infogan.run_data import load_training_images, saved_run_config
 
 
 def run_scorer(run: str | os.PathLike, refit: bool = False, seed: int = 0,
-               log: Callable[[str], None] = print) -> AnomalyScorer:
-    """The run folder's scorer: loaded from RUN/anomaly_scorer.npz, or fitted and saved there."""
+               log: Callable[[str], None] = print, config: TrainConfig | None = None) -> AnomalyScorer:
+    """The run folder's scorer: loaded from RUN/anomaly_scorer.npz, or fitted and saved there
+    (on the training images of `config`, default the run's saved config)."""
     run = Path(run)
     if not run.is_dir():
         raise ValueError(f"{run} is not a run folder (the scorer is fitted on the training data its config.json "
@@ -35,7 +37,7 @@ def run_scorer(run: str | os.PathLike, refit: bool = False, seed: int = 0,
     path = run / SCORER_FILE
     if path.exists() and not refit:
         return load_scorer(path, model)
-    config = saved_run_config(run)
+    config = config or saved_run_config(run)
     train = load_training_images(config, log)
     log(f"fitting the anomaly scorer on {len(train.images)} training images ({train.description})")
     scorer = fit_scorer(model, train.images, seed=seed, log=log)
@@ -53,8 +55,8 @@ def score_run(run: str | os.PathLike, data=None, split: str = "test", out: str |
     signal, and "anomaly". Returns the scores. `out` defaults to RUN/scores_<split>.csv.
     """
     run = Path(run)
-    scorer = run_scorer(run, refit, seed, log)
     config = saved_run_config(run)
+    scorer = run_scorer(run, refit, seed, log, config)
     if data is None:
         data, data_dir = config.data, config.data_dir if data_dir is None else data_dir
     images = load_images(data, split, image_shape=config.image_shape(), fit=config.image_fit, data_dir=data_dir)

@@ -145,8 +145,10 @@ def fit_scorer(model, train_images, signals: Sequence[str] | None = None, seed: 
     outputs = NetOutputs(*[np.concatenate([getattr(b, field).numpy() for b in batches])
                            for field in NetOutputs._fields])
     states = {name: get_signal(name).fit(outputs, spec, seed) for name in chosen}
-    unit = AnomalyScorer(model, states, {n: 0.0 for n in chosen}, {n: 1.0 for n in chosen})
-    train_scores = unit.score(images, batch_size)
+    as_tensors = NetOutputs(*(tf.constant(values) for values in outputs))  # no second pass through the networks
+    train_scores = {name: get_signal(name).score(as_tensors, {key: tf.constant(value) for key, value in
+                                                              states[name].items()}, spec).numpy()
+                    for name in chosen}
     spread = {name: float(np.std(train_scores[name])) for name in chosen}
     spread = {name: value if value > 1e-12 else 1.0 for name, value in spread.items()}
     return AnomalyScorer(model, states, {n: float(np.mean(train_scores[n])) for n in chosen}, spread)
