@@ -105,17 +105,11 @@ def _size(shape) -> int:
 
 def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import numpy as np
-    import tensorflow as tf
-
+    from common import noise_dataset
     from keras_infogan import TrainConfig, build_model
-    from keras_infogan.data import pipeline_options
 
     config = TrainConfig(batch_size=batch, **CONFIGS[name])
-    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, 28, 28, 1)).astype("float32")
-    # Autotune off, as in training: its sleeping thread rounds each fit() up to ~10 s multiples.
-    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
-               .with_options(pipeline_options()))
+    dataset = noise_dataset(batch, config.image_shape())
     model = build_model(config)
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
     start = time.perf_counter()

@@ -58,15 +58,13 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
+    from common import config_overrides
     from keras_infogan import TrainConfig, build_model
     train_module = importlib.import_module("keras_infogan.train")  # the module, not the function it exports
     from keras_infogan.run_data import load_run_data
     from keras_infogan.stream import steps_per_epoch, training_stream
 
-    overrides = {}
-    for item in args.set:
-        key, value = item.split("=", 1)
-        overrides[key] = {"True": True, "False": False}.get(value, value)
+    overrides = config_overrides(args.set)
     config = TrainConfig(data="mnist", data_dir=args.data_dir, epochs=args.epochs, **overrides)
     seconds = collections.defaultdict(float)
     original = train_module._callbacks

@@ -28,20 +28,16 @@ def measure(name: str, steps: int, warmup: int) -> dict:
     """Parameter counts and images/s of one preset (in this process)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
-    import tensorflow as tf
 
+    from common import noise_dataset
     from keras_infogan import PRESETS, build_model
-    from keras_infogan.data import pipeline_options
 
     config = PRESETS[name]
     batch = config.batch_size
     model = build_model(config)
     counts = {net: int(sum(np.prod(v.shape) for v in getattr(model, net).trainable_variables))
               for net in ("generator", "trunk", "d_head", "q_head")}
-    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, *config.image_shape())).astype("float32")
-    # Autotune off, as in training: its sleeping thread rounds each fit() up to ~10 s multiples.
-    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat()
-               .with_options(pipeline_options()))
+    dataset = noise_dataset(batch, config.image_shape())
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
     start = time.perf_counter()
     model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)

@@ -61,21 +61,15 @@ def main() -> None:
     parser.add_argument("--logdir", type=Path, default=None, help="keep the trace here (default: a temporary folder)")
     args = parser.parse_args()
 
-    import numpy as np
     import tensorflow as tf
 
+    from common import config_overrides, noise_dataset
     from keras_infogan import TrainConfig, build_model
-    from keras_infogan.data import pipeline_options
 
-    overrides = {}
-    for item in args.set:
-        key, value = item.split("=", 1)
-        overrides[key] = {"True": True, "False": False}.get(value, value)
+    overrides = config_overrides(args.set)
     config = TrainConfig(**overrides)
     batch = config.batch_size
-    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, 28, 28, 1)).astype("float32")
-    dataset = (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
-               .with_options(pipeline_options()))
+    dataset = noise_dataset(batch, config.image_shape())
     model = build_model(config)
     model.fit(dataset, steps_per_epoch=args.warmup, epochs=1, verbose=0)
     with tempfile.TemporaryDirectory() as scratch:

@@ -47,20 +47,15 @@ CONFIGS = {
 def measure(name: str, steps: int, warmup: int, data_dir: str | None) -> dict:
     """Run one configuration (in this process); return its figures."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import numpy as np
-    import tensorflow as tf
-
+    from common import noise_dataset
     from keras_infogan import TrainConfig, build_model, load_dataset
-    from keras_infogan.data import pipeline_options
 
     config = TrainConfig(**CONFIGS[name])
     batch = config.batch_size
     if data_dir:
         dataset = load_dataset("mnist", "train", batch, data_dir=data_dir, repeat=True, seed=0)
     else:
-        noise = np.random.default_rng(0).uniform(-1, 1, (batch * 8, 28, 28, 1)).astype("float32")
-        dataset = (tf.data.Dataset.from_tensor_slices(noise).batch(batch, drop_remainder=True).repeat()
-                   .prefetch(2).with_options(pipeline_options()))  # autotune off, as in training
+        dataset = noise_dataset(batch, (28, 28, 1), batches=8)
     model = build_model(config)
 
     start = time.perf_counter()

@@ -1,0 +1,27 @@
+"""Pieces the benchmark scripts share (they import this as `common`: run them as
+`python benchmarks/<script>.py`, so this folder is on the path)."""
+
+from __future__ import annotations
+
+
+def noise_dataset(batch: int, image_shape, batches: int = 4, seed: int = 0):
+    """An endless tf.data pipeline of `batches` batches of uniform noise images in [-1, 1],
+    with the training pipeline's options: autotune off, whose sleeping thread would round
+    each `fit` call up to a multiple of about 10 s."""
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_infogan.data import pipeline_options
+
+    images = np.random.default_rng(seed).uniform(-1, 1, (batch * batches, *image_shape)).astype("float32")
+    return (tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True).repeat().prefetch(2)
+            .with_options(pipeline_options()))
+
+
+def config_overrides(items: list[str]) -> dict:
+    """{"field": value} from ["field=value", ...]; "True"/"False" become booleans."""
+    overrides = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        overrides[key] = {"True": True, "False": False}.get(value, value)
+    return overrides
