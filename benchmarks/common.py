@@ -19,9 +19,19 @@ def noise_dataset(batch: int, image_shape, batches: int = 4, seed: int = 0):
 
 
 def config_overrides(items: list[str]) -> dict:
-    """{"field": value} from ["field=value", ...]; "True"/"False" become booleans."""
+    """{"field": value} from ["field=value", ...] for TrainConfig: "True"/"False" become
+    booleans, and a value of a numeric field its number."""
+    import dataclasses
+
+    from keras_infogan import TrainConfig
+
+    defaults = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
     overrides = {}
     for item in items:
         key, value = item.split("=", 1)
-        overrides[key] = {"True": True, "False": False}.get(value, value)
+        if key not in defaults:
+            raise SystemExit(f"unknown TrainConfig field {key!r} in {item!r}")
+        kind = type(defaults[key])
+        overrides[key] = ({"True": True, "False": False}.get(value, value) if kind in (bool, str, type(None))
+                          else kind(value))
     return overrides

@@ -1,6 +1,7 @@
 """The package's MNIST training throughput beside the plain PyTorch reference, in one run.
 
-    python benchmarks/compare_reference.py                  # default, xla and torch, 3 rounds
+    python benchmarks/compare_reference.py                  # default (auto), plain, xla and torch, 3 rounds
+    python benchmarks/compare_reference.py --isa avx2       # the same with AVX2 kernels only
     python benchmarks/compare_reference.py --rounds 5 --configs default xla same_minibatch
 
 Each round runs every configuration once, interleaved (torch, then each package
@@ -31,6 +32,7 @@ kernel exposes it).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -43,11 +45,14 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torc
 DEFAULT_VENV = Path.home() / ".cache" / "keras_infogan" / "torch-venv"
 TORCH_PIN = "torch==2.13.0"
 CONFIGS = {
-    "default": {},
+    "default": {},  # jit_compile "auto", measured as train() measures it (outside the timed steps)
+    "plain": {"jit_compile": False},
     "xla": {"jit_compile": True},
     "same_minibatch": {"update": "same_minibatch"},
     "same_minibatch_xla": {"update": "same_minibatch", "jit_compile": True},
 }
+ISA_LIMITS = {"avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2",
+                        "ATEN_CPU_CAPABILITY": "avx2"}}
 # Generator passes and D passes (in forward-cost units) per image of one training step.
 WORK = {"alternating": (4, 8), "same_minibatch": (3, 7), "torch": (3, 8)}
 
@@ -110,6 +115,19 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
 
     config = TrainConfig(batch_size=batch, **CONFIGS[name])
     dataset = noise_dataset(batch, config.image_shape())
+    chosen = None
+    if config.jit_compile == "auto":
+        import tempfile
+
+        import numpy as np
+
+        from keras_infogan.xla_choice import MIN_STEPS, choose_jit_compile
+
+        images = np.random.default_rng(0).integers(0, 256, (16 * batch, *config.image_shape()), dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as folder:
+            chosen = choose_jit_compile(config, build_model, images, 1, MIN_STEPS, Path(folder), resuming=False,
+                                        log=lambda line: print(line, file=sys.stderr))
+        config = dataclasses.replace(config, jit_compile=chosen)
     model = build_model(config)
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
     start = time.perf_counter()
@@ -118,7 +136,7 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
     g, d = forward_flops(model.generator), forward_flops(model.trunk) + forward_flops(model.d_head) \
         + forward_flops(model.q_head)
     passes = WORK[config.update]
-    return {"images_per_s": steps * batch / seconds, "gflop_per_image": (passes[0] * g + passes[1] * d) / 1e9,
+    return {"images_per_s": steps * batch / seconds, "auto_chose_xla": chosen, "gflop_per_image": (passes[0] * g + passes[1] * d) / 1e9,
             "g_gflop": g / 1e9, "d_gflop": d / 1e9}
 
 
@@ -151,19 +169,27 @@ def torch_python(venv: Path) -> Path | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--configs", nargs="+", choices=sorted(CONFIGS), default=["default", "xla"],
-                        help="package configurations to run (default: default xla)")
+    parser.add_argument("--configs", nargs="+", choices=sorted(CONFIGS), default=["default", "plain", "xla"],
+                        help="package configurations to run (default: default plain xla; default is "
+                             "jit_compile auto, which measures both and keeps the faster)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default: 3)")
     parser.add_argument("--steps", type=int, default=60, help="timed steps per run (default: 60)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed steps first (default: 10)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help=f"reference virtualenv (default: {DEFAULT_VENV})")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
+    parser.add_argument("--isa", choices=sorted(ISA_LIMITS), default=None,
+                        help="limit every implementation's kernels to this instruction set (oneDNN in TensorFlow "
+                             "and PyTorch, XLA, PyTorch's own kernels): avx2 stands in for an AVX2-only CPU on "
+                             "an AVX-512 one (TensorFlow's Eigen kernels use AVX either way)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure_package(args.child, args.batch_size, args.steps, args.warmup)))
         return
+    if args.isa:
+        os.environ.update(ISA_LIMITS[args.isa])  # inherited by every child process
+        print(f"instruction sets limited to {args.isa}: {ISA_LIMITS[args.isa]}")
     cpu = cpu_facts()
     print(f"CPU: {cpu['model']}, {cpu['cores']} cores, {cpu['ghz']:.2f} GHz, AVX-512: {cpu['avx512']}; "
           f"float32 FMA peak {cpu['peak_gflops']:.0f} GFLOP/s ({cpu['flops_per_cycle']} FLOPs/cycle/core)")
@@ -185,7 +211,9 @@ def main() -> None:
                 work[name] = result["gflop_per_image"]
                 work["torch"] = (WORK["torch"][0] * result["g_gflop"] + WORK["torch"][1] * result["d_gflop"])
             results[name].append(result["images_per_s"])
-            print(f"round {round_ + 1}: {name} {result['images_per_s']:.1f} images/s", file=sys.stderr, flush=True)
+            chose = {True: " (auto chose XLA)", False: " (auto chose the plain step)"}.get(result.get("auto_chose_xla"), "")
+            print(f"round {round_ + 1}: {name} {result['images_per_s']:.1f} images/s{chose}", file=sys.stderr,
+                  flush=True)
     torch_median = statistics.median(results["torch"]) if "torch" in results else None
     print(f"\n| implementation | images/s (median of {args.rounds}) | rounds | vs PyTorch | GFLOP/image | "
           f"share of FMA peak |\n|---|---|---|---|---|---|")

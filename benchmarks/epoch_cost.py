@@ -1,6 +1,6 @@
 """What the command line's epoch adds to the pure training step, callback by callback.
 
-    python benchmarks/epoch_cost.py --data-dir ../shared/data/mnist --epochs 3
+    python benchmarks/epoch_cost.py --data-dir ../shared/data/mnist --epochs 3 > epoch_cost.log
 
 Runs `keras_infogan.train` (what `python -m keras_infogan train` runs) for a few
 epochs of the default MNIST config in a temporary folder, with every built-in
@@ -8,7 +8,10 @@ callback's hooks timed, then the same number of steps of the bare compiled step
 through `model.fit` with no callbacks. Prints, per epoch after the first: the
 epoch's wall time, the pure steps' time for the same number of steps, and the
 seconds each callback took (per-epoch scores, traversal picture, L_I curve,
-metrics.csv, checkpoint, NaN guard). Run it on an otherwise idle machine.
+metrics.csv, checkpoint, NaN guard). `--verbose` is the progress output of the CLI
+run: 2 (one line per epoch; what `train` prints into a file or pipe, the default
+here), 1 (the progress bar redrawn every step; what it prints on a terminal) or 0.
+Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA), help="MNIST IDX folder")
     parser.add_argument("--epochs", type=int, default=3, help="epochs of the CLI run (default: 3)")
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2,
+                        help="progress output of the CLI run (default: 2, as the CLI into a file)")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="TrainConfig overrides, e.g. jit_compile=True")
     args = parser.parse_args()
@@ -73,7 +78,7 @@ def main() -> None:
     marker = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epoch_ends.append(time.perf_counter()))
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        train_module.train(config, Path(folder) / "run", verbose=0, callbacks=[marker])
+        train_module.train(config, Path(folder) / "run", verbose=args.verbose, callbacks=[marker])
         total = time.perf_counter() - start
     train_module._callbacks = original
 
@@ -88,7 +93,7 @@ def main() -> None:
     pure = time.perf_counter() - start
     del tf
 
-    print(f"config overrides: {overrides or 'none'}; {per_epoch} steps per epoch of batch {config.batch_size}; "
+    print(f"config overrides: {overrides or 'none'}; verbose={args.verbose}; {per_epoch} steps per epoch of batch {config.batch_size}; "
           f"CLI run of {args.epochs} epochs: {total:.1f} s in all")
     print(f"pure steps (model.fit, no callbacks), one epoch: {pure:.2f} s = {per_epoch * config.batch_size / pure:.0f} "
           f"images/s")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_infogan.configs import IMAGE_FITS, LR_SCHEDULES, STRATEGIES, TrainConfig  # noqa: E402
+from keras_infogan.configs import BASELINES, IMAGE_FITS, LR_SCHEDULES, STRATEGIES, TrainConfig  # noqa: E402
 from keras_infogan.objectives import GAN_LOSSES, PENALTIES, UPDATES  # noqa: E402
 from keras_infogan.presets import PRESETS, choose_preset, preset_config  # noqa: E402
 
@@ -44,9 +44,16 @@ _HELP = {
     "g_learning_rate": "Adam learning rate of G",
     "beta_1": "Adam beta_1 of both optimizers",
     "lr_schedule": "constant, or cosine: both learning rates decay to 0 over the run",
-    "jit_compile": "compile the train step with XLA (one replica only; on CPU usually slower)",
+    "eval_images": "score epochs before the last on a fixed sample of this many EVAL_SPLIT images, the last "
+                   "epoch on all (0: all, every epoch)",
+    "jit_compile": "--jit-compile: compile the train step with XLA (one replica only); --no-jit-compile: never; "
+                   "neither: auto, i.e. time a few steps both ways at start-up and keep the faster (runs of "
+                   "1,000+ steps; recorded in OUT/xla_choice.json)",
     "joint_batches": "pass real and fake images through D's batch norm as one batch",
-    "info_weight": "multiplier of G's mutual-information reward; 0 trains the GAN baseline",
+    "info_weight": "multiplier of G's mutual-information reward (0: none; Q's loss still trains D's trunk)",
+    "baseline": "train a GAN baseline, whose G gets no MI reward: probe (Q learns on stop_gradient trunk "
+                "features, so D and G play a plain GAN and Q only measures) or shared-trunk (as --info-weight "
+                "0: Q's loss still trains D's trunk); none: InfoGAN",
     "info_delay_epochs": "epochs before G is rewarded for mutual information",
     "info_ramp_epochs": "epochs over which G's MI reward then ramps up linearly",
     "gan_loss": "the adversarial game (docs/objectives.md): non_saturating, minimax, maximum_likelihood, hinge, "
@@ -69,7 +76,7 @@ _HELP = {
     "keep_checkpoints": "how many of the newest checkpoints to keep in OUT/checkpoints/",
 }
 
-_CHOICES = {"lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES, "image_fit": IMAGE_FITS,
+_CHOICES = {"baseline": BASELINES, "lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES, "image_fit": IMAGE_FITS,
             "gan_loss": tuple(GAN_LOSSES), "penalty": PENALTIES, "update": UPDATES,
             "architecture": tuple(sorted({config.architecture for config in PRESETS.values()}))}
 _OPTIONAL_TEXT = ("data_dir", "eval_split", "image_feature", "label_feature")  # str or None
@@ -83,7 +90,7 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         default = getattr(defaults, field.name)
         help_text = f"{_HELP[field.name]} (mnist preset: {default})"
         kwargs = dict(dest=field.name, default=argparse.SUPPRESS, help=help_text)
-        if isinstance(default, bool):
+        if isinstance(default, bool) or field.name == "jit_compile":
             parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
         elif field.name in _OPTIONAL_TEXT:
             parser.add_argument(*flags, **kwargs)
@@ -203,7 +210,8 @@ def _run_train(args: argparse.Namespace) -> None:
     from keras_infogan.train import train
 
     config = _config_from_args(args)
-    train(config, args.out, resume=args.resume, overwrite=args.overwrite)
+    # A progress bar redrawn on every step on a terminal; one line per epoch into a log file.
+    train(config, args.out, resume=args.resume, overwrite=args.overwrite, verbose=1 if sys.stdout.isatty() else 2)
     print(f"wrote {args.out}/model.keras, metrics.csv and traversal pictures")
     metrics = args.out / "metrics.csv"  # the whole run's, also when this process only resumed its end
     final = list(csv.DictReader(metrics.open()))[-1:] if metrics.exists() else []

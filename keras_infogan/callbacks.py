@@ -38,24 +38,43 @@ class TraversalPictures(keras.callbacks.Callback):
 
 
 class ClusteringScores(keras.callbacks.Callback):
-    """Adds `<prefix>_acc_<code>` and `<prefix>_nmi_<code>` to the epoch logs:
-    Hungarian accuracy and NMI of argmax Q(c|x) on labeled images the model does not train on.
+    """Adds `<prefix>_acc_<code>`, `<prefix>_nmi_<code>` and `<prefix>_ari_<code>` to the
+    epoch logs: Hungarian accuracy, NMI and ARI of argmax Q(c|x) on labeled images the
+    model does not train on, and `<prefix>_images`, how many images they were scored on.
+
+    Scoring 10,000 MNIST images takes about 1.5 s (4% of a default epoch on 2 CPU
+    cores), so epochs before the last are scored on a fixed random sample of
+    `sample` images (2,000: a standard error of about 0.7 points at 90% accuracy)
+    and the last epoch on all of them.
 
     Args:
         images: uint8 [n, H, W, C]; labels: ints [n].
         prefix: log-name prefix, e.g. the split name.
+        sample: images scored after epochs before the last (the same ones every
+            epoch); 0 or at least n: all, every epoch.
+        seed: picks the sample.
     """
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, prefix: str = "eval"):
+    def __init__(self, images: np.ndarray, labels: np.ndarray, prefix: str = "eval", sample: int = 2000,
+                 seed: int = 0):
         super().__init__()
+        if sample < 0:
+            raise ValueError(f"sample must be >= 0, got {sample}")
         self.images, self.labels, self.prefix = images, labels, prefix
+        self.sample = np.sort(np.random.default_rng(seed).choice(len(images), sample, replace=False)) \
+            if 0 < sample < len(images) else None
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        for name, report in categorical_reports(self.model, self.images, self.labels).items():
+        last = epoch + 1 >= (self.params or {}).get("epochs", epoch + 1)
+        images, labels = (self.images, self.labels) if last or self.sample is None \
+            else (self.images[self.sample], self.labels[self.sample])
+        for name, report in categorical_reports(self.model, images, labels).items():
             logs[f"{self.prefix}_acc_{name}"] = report.accuracy
             logs[f"{self.prefix}_nmi_{name}"] = report.nmi
+            logs[f"{self.prefix}_ari_{name}"] = report.ari
+        logs[f"{self.prefix}_images"] = len(images)
 
 
 class WallClock(keras.callbacks.Callback):

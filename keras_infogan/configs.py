@@ -10,6 +10,7 @@ from keras_infogan.objectives import check_settings
 
 IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
 LR_SCHEDULES = ("constant", "cosine")
+BASELINES = ("none", "probe", "shared-trunk")
 STRATEGIES = ("auto", "default", "mirrored", "multiworker", "tpu")  # keras_infogan.distribute.make_strategy
 
 
@@ -36,6 +37,9 @@ class TrainConfig:
             removed from the training and scoring splits, e.g. "7" to train on
             MNIST without sevens for novelty detection (`keras_infogan.anomaly`);
             "": none. Needs labeled data.
+        eval_images: epochs before the last are scored on a fixed random sample
+            of this many eval_split images, the last epoch on all of them (0:
+            all, every epoch); see `keras_infogan.callbacks.ClusteringScores`.
     Latent codes:
         codes: the codes in generator-input order, e.g. "cat10,cont,cont" or
             "cat10:1,cont:0.5" (see `keras_infogan.code_syntax`).
@@ -49,7 +53,13 @@ class TrainConfig:
         lr_schedule: "constant", or "cosine" (both learning rates decay to 0
             along a cosine over the whole run).
         joint_batches: real and fake images share one batch-norm batch in the trunk.
-        info_weight: multiplier of G's MI reward (0: the GAN baseline).
+        info_weight: multiplier of G's MI reward (0: G is not rewarded; Q's loss
+            still trains the shared trunk).
+        baseline: "none" (InfoGAN), or a GAN baseline, whose G gets no MI reward:
+            "probe" (Q learns from stop_gradient of the trunk features, so trunk, D
+            and G play a plain GAN and Q only measures how much of c survives in
+            G(z, c)) or "shared-trunk" (as info_weight 0: Q's loss still trains the
+            trunk, so D's features depend on c). Either sets info_weight to 0.
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
     Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
@@ -78,7 +88,10 @@ class TrainConfig:
             only the chief writes the run folder) or "tpu"; see `keras_infogan.distribute`.
         mixed_precision: compute in float16 ("mixed_float16" policy; variables,
             heads and the generator output stay float32) with dynamic loss scaling.
-        jit_compile: compile the train step with XLA (one replica only).
+        jit_compile: compile the train step with XLA (True; one replica only), not
+            (False), or "auto": time a few steps both ways at start-up and keep the
+            faster (`keras_infogan.xla_choice`; runs under 1,000 steps and
+            multi-replica strategies train without XLA, unmeasured).
         deterministic_data: the input pipeline yields batches in a fixed order
             (tf.data `deterministic`), so the seed fixes the data order; False lets
             parallel batch preprocessing finish out of order.
@@ -93,6 +106,7 @@ class TrainConfig:
     train_split: str = "train"
     eval_split: str | None = "auto"
     exclude_labels: str = ""
+    eval_images: int = 2000
     codes: str = "cat10,cont,cont"
     noise_dim: int = 62
     noise: str = "uniform"
@@ -106,9 +120,10 @@ class TrainConfig:
     g_learning_rate: float = 1e-3
     beta_1: float = 0.5
     lr_schedule: str = "constant"
-    jit_compile: bool = False
+    jit_compile: bool | str = "auto"
     joint_batches: bool = False
     info_weight: float = 1.0
+    baseline: str = "none"
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
     gan_loss: str = "non_saturating"
@@ -128,6 +143,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.eval_images < 0:
+            raise ValueError(f"eval_images must be >= 0 (0: all), got {self.eval_images}")
         if self.checkpoint_every_steps < 0:
             raise ValueError(f"checkpoint_every_steps must be >= 0, got {self.checkpoint_every_steps}")
         if self.keep_checkpoints < 1:
@@ -137,10 +154,17 @@ class TrainConfig:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"baseline must be one of {BASELINES}, got {self.baseline!r}")
+        if self.baseline != "none" and self.info_weight not in (0.0, 1.0):
+            raise ValueError(f"baseline {self.baseline!r} gives G no MI reward; info_weight={self.info_weight} "
+                             f"contradicts it (leave info_weight out)")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         if not 0 <= self.beta_1 < 1:
             raise ValueError(f"beta_1 must be in [0, 1), got {self.beta_1}")
+        if self.jit_compile not in (True, False, "auto") or not isinstance(self.jit_compile, (bool, str)):
+            raise ValueError(f"jit_compile must be True, False or 'auto', got {self.jit_compile!r}")
         if self.image_fit not in IMAGE_FITS:
             raise ValueError(f"image_fit must be one of {IMAGE_FITS}, got {self.image_fit!r}")
         from keras_infogan.nets import ARCHITECTURES  # here: the networks import Keras
@@ -159,6 +183,10 @@ class TrainConfig:
             raise ValueError(f"exclude_labels must be distinct comma-separated class ids or names, "
                              f"e.g. '7' or '3,8', got {self.exclude_labels!r}")
         return entries
+
+    def g_info_weight(self) -> float:
+        """The multiplier of G's MI reward this config trains with (0 for a baseline)."""
+        return 0.0 if self.baseline != "none" else self.info_weight
 
     def latent_spec(self) -> LatentSpec:
         """The noise and latent codes these settings describe."""

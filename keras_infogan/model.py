@@ -38,8 +38,11 @@ class InfoGAN(InferenceMixin, keras.Model):
         joint_batches: pass real and fake images through the trunk as one batch,
             so batch norm normalises both with the same statistics (in the G step
             too); False runs separate real and fake batches (DCGAN style).
-        info_weight: multiplier of the MI reward in G's loss; 0 gives the GAN
-            baseline of the paper's Figure 1 (Q still learns, G is not rewarded).
+        info_weight: multiplier of the MI reward in G's loss; 0: G is not rewarded
+            (Q's loss still trains the shared trunk: the "shared-trunk" baseline).
+        probe: Q learns from `stop_gradient` of the trunk features and G gets no MI
+            reward (info_weight must be 0): trunk, D and G play a plain GAN and Q
+            only measures how much of c survives in G(z, c) (the "probe" baseline).
         info_delay_steps, info_ramp_steps: G's MI reward is 0 for the first
             `info_delay_steps` steps, then rises linearly to `info_weight` over
             `info_ramp_steps` steps (Q and the trunk always train on it).
@@ -80,7 +83,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                  seed: int = 0, joint_batches: bool = False, info_weight: float = 1.0,
                  info_delay_steps: int = 0, info_ramp_steps: int = 0, gan_loss: str = "non_saturating",
                  gradient_penalty: float = 0.0, penalty: str = "r1", label_smoothing: float = 1.0,
-                 d_steps: int = 1, update: str = "alternating", **kwargs):
+                 d_steps: int = 1, update: str = "alternating", probe: bool = False, **kwargs):
         super().__init__(**kwargs)
         objectives.check_settings(gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update)
         self.gan_loss, self.objective, self.penalty = gan_loss, objectives.GAN_LOSSES[gan_loss], penalty
@@ -99,7 +102,9 @@ class InfoGAN(InferenceMixin, keras.Model):
         if info_delay_steps < 0 or info_ramp_steps < 0:
             raise ValueError(f"info_delay_steps and info_ramp_steps must be >= 0, "
                              f"got {info_delay_steps} and {info_ramp_steps}")
-        self.info_weight = float(info_weight)
+        if probe and info_weight:
+            raise ValueError(f"a probe Q (probe=True) gives G no MI reward: info_weight must be 0, got {info_weight}")
+        self.info_weight, self.probe = float(info_weight), bool(probe)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
         self.image_shape = tuple(image_shape(architecture))
         # The networks take the model's dtype policy (the global one unless `dtype` is
@@ -191,8 +196,8 @@ class InfoGAN(InferenceMixin, keras.Model):
         """One D/Q step, then a G step every `d_steps`-th step, on this replica's part
         of the global batch.
 
-        Losses are averaged over the global batch (`_average`), so the optimizers'
-        sum of the replicas' gradients is the gradient of the global-batch mean.
+        Losses are averaged over the global batch (`replicas.global_mean`), so the
+        optimizers' sum of the replicas' gradients is the global-batch mean's gradient.
         Each loss is scaled by its optimizer's `scale_loss` inside the tape (a no-op
         unless the optimizer is a LossScaleOptimizer, which unscales the gradients).
         """
@@ -208,11 +213,12 @@ class InfoGAN(InferenceMixin, keras.Model):
             real_logits = self.d_head(real_features, training=True)
             fake_logits = self.d_head(fake_features, training=True)
             d_losses = self.objective.discriminator(real_logits, fake_logits, self.label_smoothing)
-            info, bounds = losses.information_loss(spec, values, self.q_head(fake_features, training=True))
-            d_total = _average(d_losses) + _average(info)
+            q_input = tf.stop_gradient(fake_features) if self.probe else fake_features  # a probe leaves D alone
+            info, bounds = losses.information_loss(spec, values, self.q_head(q_input, training=True))
+            d_total = replicas.global_mean(d_losses) + replicas.global_mean(info)
             if self.gradient_penalty:
                 penalty = self._penalty(real, fake)
-                d_total += _average(penalty)
+                d_total += replicas.global_mean(penalty)
             d_total = self.d_optimizer.scale_loss(d_total)
             if same_minibatch:  # G's loss on these fakes, through D as it is before its update
                 g_losses = self.objective.generator(fake_logits)
@@ -248,7 +254,8 @@ class InfoGAN(InferenceMixin, keras.Model):
 
     def _g_total(self, g_losses, info, d_updates=None) -> tf.Tensor:
         """G's scaled loss: the game's G loss plus the MI reward, global-batch means."""
-        return self.g_optimizer.scale_loss(_average(g_losses) + self._info_reward_scale(d_updates) * _average(info))
+        reward = self._info_reward_scale(d_updates) * replicas.global_mean(info)
+        return self.g_optimizer.scale_loss(replicas.global_mean(g_losses) + reward)
 
     def _apply_g(self, grads, g_losses) -> None:
         """Apply G's gradients and track its loss (so g_loss averages the G steps taken)."""
@@ -358,7 +365,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                        "info_delay_steps": self.info_delay_steps, "info_ramp_steps": self.info_ramp_steps,
                        "gan_loss": self.gan_loss, "gradient_penalty": self.gradient_penalty,
                        "penalty": self.penalty, "label_smoothing": self.label_smoothing,
-                       "d_steps": self.d_steps, "update": self.update})
+                       "d_steps": self.d_steps, "update": self.update, "probe": self.probe})
         return config
 
     @classmethod
@@ -391,7 +398,3 @@ def _images_of(data):
     """Accept `images` or `(images, labels, ...)` batches; labels are ignored."""
     return data[0] if isinstance(data, (tuple, list)) else data
 
-
-def _average(per_example) -> tf.Tensor:
-    """Mean over the global batch (correct under tf.distribute)."""
-    return tf.nn.compute_average_loss(per_example)

@@ -12,6 +12,12 @@ import keras
 import tensorflow as tf
 
 
+def global_mean(per_example) -> tf.Tensor:
+    """Mean of per-example losses over the global batch (each replica's share, so that
+    the optimizers' sum over replicas is the global mean's gradient)."""
+    return tf.nn.compute_average_loss(per_example)
+
+
 def apply_gradients(optimizer, grads, variables) -> None:
     """`optimizer.apply_gradients`; with loss scaling over several replicas, an
     overflow on any replica makes every replica skip the step (Keras decides on

@@ -30,17 +30,18 @@ import tensorflow as tf
 from keras_infogan.atomic import write_atomic, write_text_atomic
 from keras_infogan.checkpoints import CHECKPOINT_DIR, has_checkpoint
 from keras_infogan.loading import MODEL_FILE
+from keras_infogan.xla_choice import XLA_CHOICE_FILE
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.csv"
 INFO_CURVE_FILE = "info_curve.csv"
 TENSORBOARD_DIR = "tensorboard"
 LOCK_FILE = ".lock"
 # Config fields that do not change what is computed, so they may differ on resume.
-RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints"})
+RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints", "eval_images"})
 # What train(), evaluate and score write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", "anomaly_scorer.npz", "scores_*.csv", ".*.partial-*")
+             "report.json", "report.md", XLA_CHOICE_FILE, "anomaly_scorer.npz", "scores_*.csv", ".*.partial-*")
 
 
 class RunFolderError(ValueError):

@@ -21,6 +21,7 @@ from keras_infogan.model import InfoGAN
 from keras_infogan.run_data import RunData, load_run_data
 from keras_infogan.run_folder import CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE, MODEL_FILE, TENSORBOARD_DIR, RunFolder
 from keras_infogan.stream import steps_per_epoch, training_stream
+from keras_infogan.xla_choice import choose_jit_compile
 
 
 def build_model(config: TrainConfig, steps_per_epoch: int = 1,
@@ -32,13 +33,16 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1,
     strategy in scope, else the default). With `config.mixed_precision` the model
     and its networks take the "mixed_float16" dtype policy (the global policy is
     left as it is) and both optimizers are wrapped in
-    `keras.optimizers.LossScaleOptimizer`.
+    `keras.optimizers.LossScaleOptimizer`. `config.jit_compile="auto"` builds the
+    plain step: `train()` measures and resolves "auto" before calling this.
     """
     strategy = resolve_strategy(strategy)
     total_steps = config.epochs * steps_per_epoch
+    jit_compile = config.jit_compile is True  # "auto" is decided by train() (keras_infogan.xla_choice)
     with strategy.scope():
         model = InfoGAN(config.latent_spec(), architecture=config.architecture, seed=config.seed,
-                        joint_batches=config.joint_batches, info_weight=config.info_weight,
+                        joint_batches=config.joint_batches, info_weight=config.g_info_weight(),
+                        probe=config.baseline == "probe",
                         info_delay_steps=round(config.info_delay_epochs * steps_per_epoch),
                         info_ramp_steps=round(config.info_ramp_epochs * steps_per_epoch),
                         gan_loss=config.gan_loss, gradient_penalty=config.gradient_penalty, penalty=config.penalty,
@@ -48,7 +52,7 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1,
                       for rate in (config.d_learning_rate, config.g_learning_rate)]
         if config.mixed_precision:
             optimizers = [keras.optimizers.LossScaleOptimizer(opt) for opt in optimizers]
-        model.compile(d_optimizer=optimizers[0], g_optimizer=optimizers[1], jit_compile=config.jit_compile)
+        model.compile(d_optimizer=optimizers[0], g_optimizer=optimizers[1], jit_compile=jit_compile)
     return model
 
 
@@ -68,8 +72,9 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     traversal_epoch<NNN>.png and a checkpoint in checkpoints/ (also every
     `config.checkpoint_every_steps` steps; the newest `config.keep_checkpoints`
     are kept); info_curve.csv (L_I of each code every 50 steps); with
-    `config.tensorboard`, TensorBoard event files in tensorboard/; and model.keras
-    at the end. Every file is written so that a crash leaves the previous version.
+    `config.tensorboard`, TensorBoard event files in tensorboard/; with
+    `config.jit_compile="auto"`, xla_choice.json (whether the step was measured
+    faster with XLA; see `keras_infogan.xla_choice`); and model.keras at the end. Every file is written so that a crash leaves the previous version.
 
     A folder with an unfinished run of the same config is resumed from its newest
     readable checkpoint (a line says so), and the run ends bit for bit as an
@@ -112,7 +117,12 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
         keras.utils.set_random_seed(config.seed)
         with chief_dir(workdir, strategy) as out:
             out.mkdir(parents=True, exist_ok=True)
-            model = build_model(config, steps_per_epoch=per_epoch, strategy=strategy)
+            jit = choose_jit_compile(config, lambda c: build_model(c, per_epoch, strategy), images,
+                                     strategy.num_replicas_in_sync, config.epochs * per_epoch, out,
+                                     resuming=action == "resume", log=log)
+            keras.utils.set_random_seed(config.seed)  # again: measuring may have drawn random numbers
+            model = build_model(dataclasses.replace(config, jit_compile=jit), steps_per_epoch=per_epoch,
+                                strategy=strategy)
             checkpoints = ckpt.RunCheckpoints(out / ckpt.CHECKPOINT_DIR, model, keep=config.keep_checkpoints)
             stateful = {"wall_clock": WallClock(), "info_curve": InfoCurve(out / INFO_CURVE_FILE)}
             start_step = 0
@@ -143,7 +153,8 @@ def _callbacks(config: TrainConfig, data: RunData, out: Path, per_epoch: int, st
     last the checkpoint (written only once its epoch is logged)."""
     callbacks = [ckpt.FiniteGuard(per_epoch), stateful["wall_clock"]]
     if data.scoring is not None:
-        callbacks.append(ClusteringScores(data.scoring.images, data.scoring.labels, prefix="eval"))
+        callbacks.append(ClusteringScores(data.scoring.images, data.scoring.labels, prefix="eval",
+                                          sample=config.eval_images, seed=config.seed))
     callbacks += [TraversalPictures(out, seed=config.seed), stateful["info_curve"],
                   keras.callbacks.CSVLogger(str(out / METRICS_FILE), append=True)]
     if config.tensorboard:

@@ -77,8 +77,10 @@ def test_plots_write_pngs(tmp_path):
     curve = {"step": np.array([50.0, 100.0]), "mi_cat0": np.array([1.0, 2.0]), "mi_cont0": np.array([0.1, 0.2])}
     plot_info_curves({"InfoGAN": curve, "GAN baseline": curve}, {"cat0": 2.3, "cont0": 0.69},
                      tmp_path / "curves.png")
+    plot_info_curves({"InfoGAN": [curve, curve, curve], "probe baseline": [curve]}, {"cat0": 2.3},
+                     tmp_path / "seeds.png")  # several seeds per label
     plot_confusion(np.array([[5, 1], [0, 7]]), tmp_path / "confusion.png", "test", columns=[1, 0])
-    for name in ("curves.png", "confusion.png"):
+    for name in ("curves.png", "seeds.png", "confusion.png"):
         assert (tmp_path / name).stat().st_size > 1000
     with pytest.raises(FileNotFoundError, match="no L_I curve"):
         read_info_curve(tmp_path / "missing.csv")

@@ -173,6 +173,31 @@ def test_info_weight_zero_is_the_gan_baseline_q_learns_g_is_not_rewarded():
     assert max(float(np.abs(x - y).max()) for x, y in zip(a["generator"], b["generator"])) > 1e-5
 
 
+def test_probe_baseline_is_a_plain_gan_with_a_q_that_only_measures():
+    """probe=True: trunk, D head and G take exactly the steps of a GAN with no MI term at all
+    (lambda = 0), while Q learns; the shared-trunk baseline's trunk does not (Q's loss trains it)."""
+    data = _batch()
+    plain_gan = _model(weight=0.0)
+    steps = {"plain": _deltas(plain_gan, lambda: plain_gan.train_on_batch(data))}
+    for name, kwargs in (("probe", dict(info_weight=0.0, probe=True)), ("shared_trunk", dict(info_weight=0.0))):
+        model = InfoGAN(mnist_spec(), seed=3, **kwargs)
+        model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+        model.set_weights(_model(weight=0.0).get_weights())  # the plain GAN's starting weights
+        steps[name] = _deltas(model, lambda: model.train_on_batch(data))
+
+    def gap(a, b, net):
+        return max(float(np.abs(x - y).max()) for x, y in zip(steps[a][net], steps[b][net]))
+
+    for net in ("trunk", "d_head", "generator"):
+        assert gap("probe", "plain", net) < 1e-7, f"the probe's Q loss reached the {net}"
+    assert max(float(np.abs(d).max()) for d in steps["probe"]["q_head"]) > 1e-5, "the probe Q does not learn"
+    assert gap("shared_trunk", "plain", "trunk") > 1e-5  # today's baseline: Q's loss trains the trunk
+    restored = InfoGAN.from_config(InfoGAN(info_weight=0.0, probe=True).get_config())
+    assert restored.probe and restored.info_weight == 0.0
+    with pytest.raises(ValueError, match="info_weight must be 0"):
+        InfoGAN(probe=True)
+
+
 def test_info_reward_ramp():
     model = InfoGAN(info_weight=2.0, info_delay_steps=2, info_ramp_steps=2)
     model.compile()

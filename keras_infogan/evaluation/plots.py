@@ -25,16 +25,19 @@ def read_info_curve(path: str | Path) -> dict[str, np.ndarray]:
     return {column: np.array([float(row[column]) for row in rows]) for column in rows[0]}
 
 
-def plot_info_curves(curves: dict[str, dict[str, np.ndarray]], entropies: dict[str, float],
-                     path: str | Path) -> Path:
-    """One panel per code: L_I over training steps for each labelled run in
-    `curves` ({label: read_info_curve(...)}) with H(c) dashed (InfoGAN's Figure 1)."""
+def plot_info_curves(curves: dict, entropies: dict[str, float], path: str | Path) -> Path:
+    """One panel per code: L_I over training steps for each labelled run in `curves`
+    ({label: read_info_curve(...)}, or {label: [one curve per seed, ...]}, drawn in one
+    colour) with H(c) dashed (InfoGAN's Figure 1)."""
     if not curves:
         raise ValueError("plot_info_curves needs at least one curve")
     fig, axes = plt.subplots(1, len(entropies), figsize=(4.2 * len(entropies), 3.4), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for axis, (code, entropy) in zip(axes[0], entropies.items()):
-        for label, curve in curves.items():
-            axis.plot(curve["step"], curve[f"mi_{code}"], label=label, linewidth=1.2)
+        for index, (label, runs) in enumerate(curves.items()):
+            for seed, curve in enumerate(runs if isinstance(runs, (list, tuple)) else [runs]):
+                axis.plot(curve["step"], curve[f"mi_{code}"], color=colours[index % len(colours)],
+                          label=label if seed == 0 else None, linewidth=1.2, alpha=0.85)
         axis.axhline(entropy, color="gray", linestyle="--", linewidth=1, label=f"H({code}) = {entropy:.2f}")
         axis.set_title(f"L_I of {code}")
         axis.set_xlabel("training step")

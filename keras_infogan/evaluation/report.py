@@ -27,6 +27,7 @@ from keras_infogan.evaluation.judge import classifier_score, judge_predict, load
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve
 from keras_infogan.evaluation.report_markdown import markdown_report
+from keras_infogan.evaluation.traversal_effects import traversal_effects
 from keras_infogan.loading import check_model_file, load_infogan, run_model_path  # noqa: F401  (re-exported)
 from keras_infogan.pictures import save_png, traversal_grids
 
@@ -120,6 +121,8 @@ def evaluate_model(model, data: EvalData, judge: keras.Model | None,
                                          seed=settings.seed).to_dict()
         report["few_label"] = _few_label(train_features, test_features, data, settings)
     report["information"] = information_estimates(model, settings.num_samples, settings.seed)
+    if any(code.kind != "categorical" for code in model.latent_spec.codes):
+        report["traversal_effects"] = traversal_effects(model, seed=settings.seed)
     if judge is None:
         report["skipped"]["sample_quality"] = data.judge_skip_reason() or "no judge was given"
     else:
@@ -204,7 +207,7 @@ def evaluate_run(run: str | Path, data: EvalData, baseline: str | Path | None = 
                        "test_split": data.test_split, "test_images": len(data.test_images), "labeled": data.labeled},
               "settings": dataclasses.asdict(settings), "runs": {}}
     for index, (label, model) in enumerate(models.items()):
-        entry = {"folder": str(runs[label]), "info_weight": model.info_weight,
+        entry = {"folder": str(runs[label]), "info_weight": model.info_weight, "probe": model.probe,
                  "train_steps": int(model.d_optimizer.iterations) if model.compiled else None}
         entry.update(evaluate_model(model, data, judge, settings))
         entry["figures"] = write_figures(model, entry, out_dir, prefix="" if index == 0 else "baseline_",

@@ -17,12 +17,14 @@ def markdown_report(report: dict) -> str:
         _table(["run"] + labels, [
             ["folder"] + [f"`{runs[label]['folder']}`" for label in labels],
             ["info_weight (G's MI reward)"] + [f"{runs[label]['info_weight']:g}" for label in labels],
+            ["Q trains D's trunk"] + ["no (probe)" if runs[label].get("probe") else "yes" for label in labels],
             ["training steps"] + [str(runs[label]["train_steps"]) for label in labels]]),
     ]
     first = runs[labels[0]]
     lines += _clustering(runs, labels) if "kmeans" in first else []
     lines += _few_label(runs, labels) if "few_label" in first else []
     lines += _information(report, runs, labels)
+    lines += _traversal_effects(runs, labels) if "traversal_effects" in first else []
     lines += _sample_quality(runs, labels) if "sample_quality" in first else []
     lines += _pictures(runs, labels) + _skipped(first.get("skipped", {}))
     return "\n".join(lines) + "\n"
@@ -78,6 +80,18 @@ def _few_label(runs: dict, labels: list[str]) -> list[str]:
 
 def _mean_std(result: dict) -> str:
     return f"{result['mean']:.4f} ± {result['std']:.4f}"
+
+
+def _traversal_effects(runs: dict, labels: list[str]) -> list[str]:
+    rows = []
+    for label in labels:
+        for code, entry in runs[label].get("traversal_effects", {}).items():
+            rows.append([label, code] + [f"{entry[measure]:+.3f}" for measure in ("slant", "width", "ink")])
+    return ["", "## What the continuous codes do", "",
+            "Spearman rank correlation of each continuous code's value (swept from -2 to 2 with z and the "
+            "other codes fixed) with the generated image's slant, width (with the slant taken out) and "
+            "ink, from pixel moments; the mean over the sweeps (`keras_infogan.evaluation.traversal_effects`).",
+            "", _table(["run", "code", "slant", "width", "ink"], rows)]
 
 
 def _information(report: dict, runs: dict, labels: list[str]) -> list[str]:

@@ -1,0 +1,139 @@
+"""Does an early, label-free criterion predict which seeds end well? (MNIST, held-out protocol)
+
+    python experiments/seed_study.py train --seeds 0 1 2 3 4 5 --epochs 10 --out /tmp/study
+    python experiments/seed_study.py analyse /tmp/study
+
+`train` trains one MNIST InfoGAN per seed on `train[:17690]`, scored after every
+epoch on the 2,000 held-out training images `train[17690:]` (all of them, every
+epoch), and saves after every epoch Q's categorical posterior on a fixed sample of
+2,000 *training* images (`train[:2000]`, unlabeled use only) as
+`<out>/seed<S>/posteriors.npz` (one array per epoch). Extra TrainConfig fields:
+`--set field=value ...` (the default config otherwise, with the plain step,
+`jit_compile=False`, so runs are comparable with docs/mnist_experiments.md).
+
+`analyse` computes, for every epoch e and seed, label-free criteria from the
+posteriors (none looks at a label), and prints the Spearman rank correlation over
+seeds between each criterion at epoch e and the held-out accuracy after the last
+epoch:
+- `mi`: H(mean_x p(c|x)) - mean_x H(p(c|x)) on the training sample (the mutual
+  information between x and Q's category, as in regularised information maximisation);
+- `balance`: entropy of the histogram of argmax p(c|x) (nats; ln 10 = 2.303 is even);
+- `consensus`: mean NMI between this seed's argmax partition of the sample and every
+  other seed's at the same epoch (the medoid of the seeds' partitions scores highest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+SAMPLE = 2000
+CRITERIA = ("mi", "balance", "consensus")
+
+
+def train_seeds(seeds, epochs: int, out: Path, data_dir: str, overrides: dict) -> None:
+    import keras
+
+    from keras_infogan import TrainConfig, train
+    from keras_infogan.data import load_images
+
+    class PosteriorDump(keras.callbacks.Callback):
+        """Saves Q's categorical posterior on the training sample after every epoch."""
+
+        def __init__(self, images, path: Path):
+            super().__init__()
+            self.images, self.path, self.saved = images.astype("float32") / 127.5 - 1.0, path, {}
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.saved[f"epoch{epoch + 1:03d}"] = self.model.encode(self.images)["cat0"]["probs"]
+            np.savez_compressed(self.path, **self.saved)
+
+    sample = load_images("mnist", f"train[:{SAMPLE}]", data_dir=data_dir).images
+    values = dict(data="mnist", data_dir=data_dir, train_split="train[:17690]", eval_split="train[17690:]",
+                  eval_images=0, epochs=epochs, jit_compile=False)
+    values.update(overrides)
+    for seed in seeds:
+        folder = out / f"seed{seed}"
+        folder.mkdir(parents=True, exist_ok=True)
+        train(TrainConfig(seed=seed, **values), folder, verbose=2,
+              callbacks=[PosteriorDump(sample, folder / "posteriors.npz")])
+
+
+def _entropy(p: np.ndarray, axis=-1) -> np.ndarray:
+    return -np.sum(p * np.log(np.clip(p, 1e-12, 1.0)), axis=axis)
+
+
+def criteria(posteriors: dict[int, np.ndarray]) -> dict[int, dict[str, float]]:
+    """{seed: {criterion: value}} from each seed's posteriors [n, K] at one epoch."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    hard = {seed: p.argmax(-1) for seed, p in posteriors.items()}
+    scores = {}
+    for seed, p in posteriors.items():
+        counts = np.bincount(hard[seed], minlength=p.shape[1]) / len(p)
+        others = [normalized_mutual_info_score(hard[seed], hard[other]) for other in hard if other != seed]
+        scores[seed] = {"mi": float(_entropy(p.mean(0)) - _entropy(p).mean()), "balance": float(_entropy(counts)),
+                        "consensus": float(np.mean(others)) if others else float("nan")}
+    return scores
+
+
+def analyse(out: Path) -> None:
+    from scipy import stats
+
+    runs = {int(folder.name[4:]): folder for folder in sorted(out.glob("seed*"))
+            if (folder / "posteriors.npz").exists() and (folder / "metrics.csv").exists()}
+    accuracy = {seed: [float(row["eval_acc_cat0"]) for row in csv.DictReader((folder / "metrics.csv").open())]
+                for seed, folder in runs.items()}
+    loaded = {seed: dict(np.load(folder / "posteriors.npz")) for seed, folder in runs.items()}
+    epochs = min(len(values) for values in accuracy.values())
+    final = {seed: accuracy[seed][epochs - 1] for seed in runs}
+    print(f"seeds {sorted(runs)}; held-out accuracy after epoch {epochs}: "
+          + ", ".join(f"{seed}: {final[seed]:.3f}" for seed in sorted(runs)))
+    table = {}
+    print(f"\n| epoch | " + " | ".join(f"rho({name}, final acc)" for name in CRITERIA)
+          + " | held-out acc at this epoch, by seed |\n|---|" + "---|" * (len(CRITERIA) + 1))
+    for epoch in range(1, epochs + 1):
+        key = f"epoch{epoch:03d}"
+        scores = criteria({seed: loaded[seed][key] for seed in runs if key in loaded[seed]})
+        table[key] = scores
+        seeds = sorted(scores)
+        rhos = [stats.spearmanr([scores[s][name] for s in seeds], [final[s] for s in seeds]).statistic
+                for name in CRITERIA]
+        print(f"| {epoch} | " + " | ".join(f"{rho:+.2f}" for rho in rhos) + " | "
+              + ", ".join(f"{accuracy[s][epoch - 1]:.3f}" for s in seeds) + " |")
+    (out / "criteria.json").write_text(json.dumps({"final_accuracy": final, "criteria": table}, indent=2))
+    print(f"\nper-seed values: {out / 'criteria.json'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("train", help="train the seeds (one after another)")
+    run.add_argument("--seeds", type=int, nargs="+", required=True)
+    run.add_argument("--epochs", type=int, default=10)
+    run.add_argument("--out", type=Path, required=True)
+    run.add_argument("--data-dir", default=str(DEFAULT_DATA))
+    run.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE", help="TrainConfig overrides")
+    study = commands.add_parser("analyse", help="criteria against final held-out accuracy")
+    study.add_argument("out", type=Path)
+    args = parser.parse_args()
+    if args.command == "train":
+        from common import config_overrides
+
+        train_seeds(args.seeds, args.epochs, args.out, args.data_dir, config_overrides(args.set))
+    else:
+        analyse(args.out)
+
+
+if __name__ == "__main__":
+    main()
