@@ -50,9 +50,12 @@ CONFIGS = {
     "xla": {"jit_compile": True},
     "same_minibatch": {"update": "same_minibatch"},
     "same_minibatch_xla": {"update": "same_minibatch", "jit_compile": True},
+    "no_onednn": {"jit_compile": False},  # TensorFlow's own kernels instead of oneDNN's (CONFIG_ENV)
 }
 ISA_LIMITS = {"avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2",
                         "ATEN_CPU_CAPABILITY": "avx2"}}
+# Configurations that differ by environment (set before TensorFlow is imported in the child).
+CONFIG_ENV = {"no_onednn": {"TF_ENABLE_ONEDNN_OPTS": "0"}}
 # Generator passes and D passes (in forward-cost units) per image of one training step.
 WORK = {"alternating": (4, 8), "same_minibatch": (3, 7), "torch": (3, 8)}
 
@@ -115,7 +118,7 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
 
     config = TrainConfig(batch_size=batch, **CONFIGS[name])
     dataset = noise_dataset(batch, config.image_shape())
-    chosen = None
+    lines = []
     if config.jit_compile == "auto":
         import tempfile
 
@@ -126,7 +129,7 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
         images = np.random.default_rng(0).integers(0, 256, (16 * batch, *config.image_shape()), dtype=np.uint8)
         with tempfile.TemporaryDirectory() as folder:
             chosen = choose_jit_compile(config, build_model, images, 1, MIN_STEPS, Path(folder), resuming=False,
-                                        log=lambda line: print(line, file=sys.stderr))
+                                        log=lines.append)
         config = dataclasses.replace(config, jit_compile=chosen)
     model = build_model(config)
     model.fit(dataset, steps_per_epoch=warmup, epochs=1, verbose=0)
@@ -136,7 +139,8 @@ def measure_package(name: str, batch: int, steps: int, warmup: int) -> dict:
     g, d = forward_flops(model.generator), forward_flops(model.trunk) + forward_flops(model.d_head) \
         + forward_flops(model.q_head)
     passes = WORK[config.update]
-    return {"images_per_s": steps * batch / seconds, "auto_chose_xla": chosen, "gflop_per_image": (passes[0] * g + passes[1] * d) / 1e9,
+    return {"images_per_s": steps * batch / seconds, "auto_log": " ".join(lines),
+            "gflop_per_image": (passes[0] * g + passes[1] * d) / 1e9,
             "g_gflop": g / 1e9, "d_gflop": d / 1e9}
 
 
@@ -204,14 +208,14 @@ def main() -> None:
             else:
                 child = subprocess.run([sys.executable, __file__, "--child", name, "--batch-size", str(args.batch_size),
                                         "--steps", str(args.steps), "--warmup", str(args.warmup)],
-                                       capture_output=True, text=True)
+                                       capture_output=True, text=True, env={**os.environ, **CONFIG_ENV.get(name, {})})
                 if child.returncode != 0:
                     raise SystemExit(f"{name} failed:\n{child.stderr[-3000:]}")
                 result = json.loads(child.stdout.strip().splitlines()[-1])
                 work[name] = result["gflop_per_image"]
                 work["torch"] = (WORK["torch"][0] * result["g_gflop"] + WORK["torch"][1] * result["d_gflop"])
             results[name].append(result["images_per_s"])
-            chose = {True: " (auto chose XLA)", False: " (auto chose the plain step)"}.get(result.get("auto_chose_xla"), "")
+            chose = f" ({result['auto_log']})" if result.get("auto_log") else ""
             print(f"round {round_ + 1}: {name} {result['images_per_s']:.1f} images/s{chose}", file=sys.stderr,
                   flush=True)
     torch_median = statistics.median(results["torch"]) if "torch" in results else None

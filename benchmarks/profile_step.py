@@ -8,7 +8,9 @@ Traces `--steps` steps of `model.fit` (after `--warmup` untraced ones) with
 executed on the CPU threads) and prints, per op type, the total time over the
 traced steps, its share of all op time, the time per step and how many times it
 ran per step. Op time is summed over threads, so with 2 cores it can exceed the
-wall time. `--logdir` keeps the trace for TensorBoard's profile plugin (trace
+wall time. With `--set jit_compile=True` the step is one XLA program; its
+thunks (matrix products, convolutions, fusions of element-wise work) are listed
+as "XLA <kind>". `--logdir` keeps the trace for TensorBoard's profile plugin (trace
 viewer). Run it on an otherwise idle machine.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -40,15 +43,27 @@ def op_times(logdir: Path) -> dict[str, tuple[float, int]]:
         names = {key: meta.name for key, meta in plane.event_metadata.items()}
         for line in plane.lines:
             for event in line.events:
-                name = names.get(event.metadata_id, "")
-                # TensorFlow ops are "op_name:OpType"; runtime events ("ExecutorState::Process",
-                # "KernelAndDeviceFunc::Run", "EagerLocalExecute: ...", tf.data's "Iterator::...") are not.
-                if ":" not in name or "::" in name or ": " in name:
+                op_type = _op_type(names.get(event.metadata_id, ""), line.name)
+                if op_type is None:
                     continue
-                op_type = name.rsplit(":", 1)[1]
                 totals[op_type][0] += event.duration_ps / 1e12
                 totals[op_type][1] += 1
     return {op: (seconds, count) for op, (seconds, count) in totals.items()}
+
+
+def _op_type(name: str, thread: str) -> str | None:
+    """The op type of a trace event, or None for runtime events.
+
+    TensorFlow ops are "op_name:OpType"; runtime events ("ExecutorState::Process",
+    "KernelAndDeviceFunc::Run", "EagerLocalExecute: ...", tf.data's "Iterator::...")
+    are not. A step compiled with XLA runs as one TensorFlow op whose work shows as
+    XLA thunks on the Eigen threads, named "<kind>.<N>" ("MatMul.70",
+    "multiply_add_fusion.3"): they count as "XLA <kind>"."""
+    if ":" in name and "::" not in name and ": " not in name:
+        return name.rsplit(":", 1)[1]
+    if "Eigen" in thread and ":" not in name and name:
+        return "XLA " + re.sub(r"\.\d+$", "", name)
+    return None
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ epoch), and saves after every epoch Q's categorical posterior on a fixed sample 
 `analyse` computes, for every epoch e and seed, label-free criteria from the
 posteriors (none looks at a label), and prints the Spearman rank correlation over
 seeds between each criterion at epoch e and the held-out accuracy after the last
-epoch:
+epoch (and, for comparison, that of the held-out
+accuracy at epoch e itself):
 - `mi`: H(mean_x p(c|x)) - mean_x H(p(c|x)) on the training sample (the mutual
   information between x and Q's category, as in regularised information maximisation);
 - `balance`: entropy of the histogram of argmax p(c|x) (nats; ln 10 = 2.303 is even);
@@ -95,13 +96,18 @@ def analyse(out: Path) -> None:
     accuracy = {seed: [float(row["eval_acc_cat0"]) for row in csv.DictReader((folder / "metrics.csv").open())]
                 for seed, folder in runs.items()}
     loaded = {seed: dict(np.load(folder / "posteriors.npz")) for seed, folder in runs.items()}
-    epochs = min(len(values) for values in accuracy.values())
+    epochs = max(len(values) for values in accuracy.values())
+    unfinished = sorted(seed for seed in runs if len(accuracy[seed]) < epochs)
+    if unfinished:
+        print(f"left out, fewer than {epochs} epochs so far: seeds {unfinished}")
+        runs = {seed: folder for seed, folder in runs.items() if seed not in unfinished}
     final = {seed: accuracy[seed][epochs - 1] for seed in runs}
     print(f"seeds {sorted(runs)}; held-out accuracy after epoch {epochs}: "
           + ", ".join(f"{seed}: {final[seed]:.3f}" for seed in sorted(runs)))
     table = {}
     print(f"\n| epoch | " + " | ".join(f"rho({name}, final acc)" for name in CRITERIA)
-          + " | held-out acc at this epoch, by seed |\n|---|" + "---|" * (len(CRITERIA) + 1))
+          + " | rho(acc now, final acc), with labels | held-out acc at this epoch, by seed |\n|---|"
+          + "---|" * (len(CRITERIA) + 2))
     for epoch in range(1, epochs + 1):
         key = f"epoch{epoch:03d}"
         scores = criteria({seed: loaded[seed][key] for seed in runs if key in loaded[seed]})
@@ -109,6 +115,7 @@ def analyse(out: Path) -> None:
         seeds = sorted(scores)
         rhos = [stats.spearmanr([scores[s][name] for s in seeds], [final[s] for s in seeds]).statistic
                 for name in CRITERIA]
+        rhos.append(stats.spearmanr([accuracy[s][epoch - 1] for s in seeds], [final[s] for s in seeds]).statistic)
         print(f"| {epoch} | " + " | ".join(f"{rho:+.2f}" for rho in rhos) + " | "
               + ", ".join(f"{accuracy[s][epoch - 1]:.3f}" for s in seeds) + " |")
     (out / "criteria.json").write_text(json.dumps({"final_accuracy": final, "criteria": table}, indent=2))

@@ -140,7 +140,8 @@ def _parser() -> argparse.ArgumentParser:
                     "Writes report.json, report.md and PNG figures into the run folder (or --out).")
     evaluate.add_argument("run", type=Path, help="run folder holding model.keras (and info_curve.csv)")
     evaluate.add_argument("--baseline", type=Path, default=None,
-                          help="a GAN-baseline run folder (trained with --info-weight 0) to report beside RUN")
+                          help="a GAN-baseline run folder (trained with --baseline probe or shared-trunk) to "
+                               "report beside RUN")
     evaluate.add_argument("--data", "--dataset", dest="data", default=None,
                           help="real images to score on, any --data source of train (default: the run's "
                                "config.json data, else mnist)")

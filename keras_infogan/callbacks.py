@@ -42,8 +42,8 @@ class ClusteringScores(keras.callbacks.Callback):
     epoch logs: Hungarian accuracy, NMI and ARI of argmax Q(c|x) on labeled images the
     model does not train on, and `<prefix>_images`, how many images they were scored on.
 
-    Scoring 10,000 MNIST images takes about 1.5 s (4% of a default epoch on 2 CPU
-    cores), so epochs before the last are scored on a fixed random sample of
+    Scoring 10,000 MNIST images took 1.5 to 2.8 s on 2 CPU cores (4-6% of a default
+    epoch; `benchmarks/epoch_cost.py`), so epochs before the last are scored on a fixed random sample of
     `sample` images (2,000: a standard error of about 0.7 points at 90% accuracy)
     and the last epoch on all of them.
 

@@ -74,7 +74,8 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     are kept); info_curve.csv (L_I of each code every 50 steps); with
     `config.tensorboard`, TensorBoard event files in tensorboard/; with
     `config.jit_compile="auto"`, xla_choice.json (whether the step was measured
-    faster with XLA; see `keras_infogan.xla_choice`); and model.keras at the end. Every file is written so that a crash leaves the previous version.
+    faster with XLA; see `keras_infogan.xla_choice`); and model.keras at the end.
+    Every file is written so that a crash leaves the previous version.
 
     A folder with an unfinished run of the same config is resumed from its newest
     readable checkpoint (a line says so), and the run ends bit for bit as an

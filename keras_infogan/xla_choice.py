@@ -3,8 +3,8 @@
 Which way runs faster depends on the CPU far more than on the model. Measured
 with `benchmarks/compare_reference.py` (the MNIST networks, batch 128): XLA
 1.55x the plain TensorFlow step on a 2-core AMD EPYC with AVX2 only (Zen 3),
-1.04x on a 2-core AMD EPYC with AVX-512 (Zen 4), 0.96x on a 2-core Intel CPU
-with AVX-512. No fixed choice is right on all three, so a run whose config says
+0.98-1.04x on a 2-core AMD EPYC with AVX-512 (Zen 4), 0.96x on a 2-core Intel
+CPU with AVX-512. No fixed choice is right on all three, so a run whose config says
 "auto" times a few steps each way at start-up, on throwaway copies of its
 networks and its own training images, and keeps the faster one: XLA only when it
 is at least `MARGIN` faster, since it also costs a longer compile. One log line
@@ -22,6 +22,7 @@ plain step without measuring.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import statistics
 import time
@@ -33,7 +34,7 @@ import numpy as np
 from keras_infogan.atomic import write_text_atomic
 
 XLA_CHOICE_FILE = "xla_choice.json"
-MIN_STEPS = 1000  # the measurement costs about 40 s on 2 CPU cores: not worth it for shorter runs
+MIN_STEPS = 1000  # the measurement took 22-24 s on 2 CPU cores: not worth it for shorter runs
 MARGIN = 0.03  # XLA must be this much faster to be chosen
 STEPS_PER_ROUND, ROUNDS, WARMUP_STEPS = 8, 3, 2
 
@@ -65,9 +66,11 @@ def choose_jit_compile(config, build: Callable, images: np.ndarray, num_replicas
     elif total_steps < MIN_STEPS:
         record = {"jit_compile": False, "reason": f"{total_steps} steps, fewer than {MIN_STEPS}: not measured"}
     else:
+        start = time.perf_counter()
         rates = measure_step_rates(config, build, images)
         record = {"jit_compile": rates["xla"] > (1 + MARGIN) * rates["plain"], "images_per_s": rates,
-                  "reason": f"measured, {ROUNDS} x {STEPS_PER_ROUND} steps each way; XLA needs {MARGIN:.0%} more"}
+                  "reason": f"measured in {time.perf_counter() - start:.0f} s, {ROUNDS} x {STEPS_PER_ROUND} "
+                            f"steps each way; XLA needs {MARGIN:.0%} more"}
     if resuming:
         record["reason"] += "; the choice of the run's start was not recorded, so this resume may differ from it"
     write_text_atomic(path, json.dumps(record, indent=2) + "\n")
@@ -77,30 +80,40 @@ def choose_jit_compile(config, build: Callable, images: np.ndarray, num_replicas
 
 def measure_step_rates(config, build: Callable, images: np.ndarray) -> dict:
     """Median images/s of the train step with XLA and without, timed in alternating rounds."""
-    import tensorflow as tf
-
-    from keras_infogan.stream import training_stream
-
-    steps = WARMUP_STEPS + ROUNDS * STEPS_PER_ROUND
-    runners = {}
-    for name, jit in (("plain", False), ("xla", True)):
-        model = build(dataclasses.replace(config, jit_compile=jit))
-        stream = training_stream(images, config.batch_size, config.seed, total_steps=steps)
-        iterator = iter(model.distribute_strategy.experimental_distribute_dataset(stream))
-        model.make_train_function()
-        for _ in range(WARMUP_STEPS):  # traces and compiles
-            model.train_function(iterator)
-        runners[name] = (model, iterator)
+    runners = {name: _ready_model(config, build, images, jit) for name, jit in (("plain", False), ("xla", True))}
     seconds = {name: [] for name in runners}
     for _ in range(ROUNDS):
-        for name, (model, iterator) in runners.items():
-            start = time.perf_counter()
-            for _ in range(STEPS_PER_ROUND):
-                logs = model.train_function(iterator)
-            tf.nest.map_structure(lambda t: t.numpy() if hasattr(t, "numpy") else t, logs)  # wait for the step
-            seconds[name].append(time.perf_counter() - start)
+        for name in runners:
+            seconds[name].append(_time_steps(*runners[name]))
+    del runners
+    gc.collect()  # free the throwaway models now, not in the middle of the run's first epoch
     images_per_round = STEPS_PER_ROUND * config.batch_size
     return {name: round(images_per_round / statistics.median(times), 1) for name, times in seconds.items()}
+
+
+def _ready_model(config, build: Callable, images: np.ndarray, jit: bool) -> tuple:
+    """(model, iterator over the run's batches), the step traced and compiled."""
+    from keras_infogan.stream import training_stream
+
+    model = build(dataclasses.replace(config, jit_compile=jit))
+    stream = training_stream(images, config.batch_size, config.seed,
+                             total_steps=WARMUP_STEPS + ROUNDS * STEPS_PER_ROUND)
+    iterator = iter(model.distribute_strategy.experimental_distribute_dataset(stream))
+    model.make_train_function()
+    for _ in range(WARMUP_STEPS):
+        model.train_function(iterator)
+    return model, iterator
+
+
+def _time_steps(model, iterator) -> float:
+    """Seconds for STEPS_PER_ROUND steps, up to their results being on the host."""
+    import tensorflow as tf
+
+    start = time.perf_counter()
+    for _ in range(STEPS_PER_ROUND):
+        logs = model.train_function(iterator)
+    tf.nest.map_structure(lambda t: t.numpy() if hasattr(t, "numpy") else t, logs)
+    return time.perf_counter() - start
 
 
 def _describe(record: dict) -> str:

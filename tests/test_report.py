@@ -17,9 +17,9 @@ TINY = EvalSettings(num_samples=100, few_label_sizes=(2, 5), few_label_draws=2)
 def runs(tiny_mnist_dir, tmp_path_factory):
     """An InfoGAN run and a GAN-baseline run (info_weight 0), one epoch each on tiny data."""
     root = tmp_path_factory.mktemp("runs")
-    for name, weight in (("infogan", 1.0), ("baseline", 0.0)):
+    for name, baseline in (("infogan", "none"), ("baseline", "probe")):
         train(TrainConfig(data_dir=str(tiny_mnist_dir), epochs=1, batch_size=32, eval_split=None,
-                          info_weight=weight), root / name, verbose=0)
+                          baseline=baseline), root / name, verbose=0)
     return root
 
 
@@ -38,7 +38,10 @@ def test_report_has_every_section_for_both_runs(report):
     assert list(report["runs"]) == ["InfoGAN", "GAN baseline"]
     assert report["data"]["test_images"] == 64 and report["data"]["train_images"] == 256
     for label, run in report["runs"].items():
-        assert run["info_weight"] == (1.0 if label == "InfoGAN" else 0.0)
+        assert run["info_weight"] == (1.0 if label == "InfoGAN" else 0.0) and run["probe"] == (label != "InfoGAN")
+        assert set(run["traversal_effects"]) == {"cont0", "cont1"}
+        for effects in run["traversal_effects"].values():
+            assert all(-1.0 <= effects[m] <= 1.0 or math.isnan(effects[m]) for m in ("slant", "width", "ink"))
         assert run["train_steps"] == 8
         for clustering in (run["clustering"]["cat0"], run["kmeans"]):
             assert 0.0 <= clustering["accuracy"] <= 1.0 and -1.0 <= clustering["ari"] <= 1.0
@@ -62,8 +65,9 @@ def test_report_files_and_pictures_are_written(report, runs):
     assert json.loads((folder / "report.json").read_text()) == json.loads(json.dumps(report))
     markdown = (folder / "report.md").read_text()
     for heading in ("## Clustering of real test images", "## Few-label classification", "## Mutual information",
-                    "## Sample quality", "## Latent traversals"):
+                    "## What the continuous codes do", "## Sample quality", "## Latent traversals"):
         assert heading in markdown
+    assert "| Q trains D's trunk | yes | no (probe) |" in markdown
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
     assert {"info_curves.png", "traversal_cat0.png", "baseline_traversal_cat0.png", "traversal_cont0.png",
             "traversal_cont1.png", "confusion_q_cat0.png", "confusion_kmeans.png"} <= set(pictures)
