@@ -73,8 +73,10 @@ class TrainConfig:
         label_smoothing: D's target for real images (one-sided; 1: none), for the
             losses with such a target (not hinge or wasserstein_gp).
         d_steps: D/Q steps, one batch each, per G step.
-        update: "alternating" (G steps on fresh noise after D's update) or
-            "same_minibatch" (both players' gradients from one generator pass).
+        update: "same_minibatch" (both players' gradients from one generator pass;
+            the default: on MNIST, over six seeds, it lost no held-out accuracy and
+            runs 1.19x faster, docs/mnist_experiments.md) or "alternating" (G steps
+            on fresh noise after D's update).
     Output:
         tensorboard: also write TensorBoard logs (the epoch's losses, MI bounds and
             scores, and the traversal picture) to <workdir>/tensorboard/.
@@ -131,7 +133,7 @@ class TrainConfig:
     penalty: str = "r1"
     label_smoothing: float = 1.0
     d_steps: int = 1
-    update: str = "alternating"
+    update: str = "same_minibatch"
     tensorboard: bool = False
     checkpoint_every_steps: int = 0
     keep_checkpoints: int = 2
