@@ -88,7 +88,9 @@ class RunFolder:
                 log=print, defaults: dict | None = None) -> str:
         """Decide how a run with `config` (the TrainConfig as a dict) starts here: "new" or "resume".
 
-        With `writer=False` (a worker that is not the chief) nothing is deleted.
+        The writer first deletes half-written files a crash left (`.NAME.partial-*`,
+        see `keras_infogan.atomic`): a folder holding only those is empty. With
+        `writer=False` (a worker that is not the chief) nothing is deleted.
         `defaults` (the TrainConfig defaults as a dict) stand in for fields a saved
         config lacks: a run saved before a field existed trained with its default.
 
@@ -100,7 +102,11 @@ class RunFolder:
             if writer:
                 self.clear()
             return "new"
-        if not self.path.is_dir() or not [p for p in self.path.iterdir() if p.name != LOCK_FILE]:
+        if self.path.is_dir() and writer:
+            for partial in self.path.glob(".*.partial-*"):  # half-written files of a crash mid-save
+                partial.unlink()
+        if not self.path.is_dir() or not [p for p in self.path.iterdir()
+                                          if p.name != LOCK_FILE and not _is_partial(p)]:
             return "new"
         hint = "choose another --out, or pass --overwrite to replace it"
         if not (self.path / CONFIG_FILE).is_file():
@@ -202,3 +208,8 @@ def _filter_events(path: Path, step: int) -> None:
                 writer.write(record)
 
     write_atomic(path, write_records)
+
+
+def _is_partial(path: Path) -> bool:
+    """A half-written file of `keras_infogan.atomic` (left by a crash mid-write)."""
+    return path.name.startswith(".") and ".partial-" in path.name

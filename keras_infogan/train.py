@@ -73,8 +73,9 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     `config.checkpoint_every_steps` steps; the newest `config.keep_checkpoints`
     are kept); info_curve.csv (L_I of each code every 50 steps); with
     `config.tensorboard`, TensorBoard event files in tensorboard/; with
-    `config.jit_compile="auto"`, xla_choice.json (whether the step was measured
-    faster with XLA; see `keras_infogan.xla_choice`); and model.keras at the end.
+    `config.jit_compile="auto"` on one device for 1,000 steps or more,
+    xla_choice.json (whether the step was measured faster with XLA; see
+    `keras_infogan.xla_choice`); and model.keras at the end.
     Every file is written so that a crash leaves the previous version.
 
     A folder with an unfinished run of the same config is resumed from its newest
@@ -118,6 +119,8 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
         keras.utils.set_random_seed(config.seed)
         with chief_dir(workdir, strategy) as out:
             out.mkdir(parents=True, exist_ok=True)
+            if action != "resume":  # first: a folder with files of a run always holds its config
+                write_text_atomic(out / CONFIG_FILE, json.dumps(dataclasses.asdict(config), indent=2) + "\n")
             jit = choose_jit_compile(config, lambda c: build_model(c, per_epoch, strategy), images,
                                      strategy.num_replicas_in_sync, config.epochs * per_epoch, out,
                                      resuming=action == "resume", log=log)
@@ -134,8 +137,6 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
                     f"(epoch {start_step // per_epoch + 1}, batch {start_step % per_epoch} of {per_epoch})")
                 if out == run.path:
                     run.rollback(start_step, epochs_done=start_step // per_epoch)
-            else:
-                write_text_atomic(out / CONFIG_FILE, json.dumps(dataclasses.asdict(config), indent=2) + "\n")
             checkpointer = ckpt.Checkpointer(checkpoints, per_epoch, config.checkpoint_every_steps, stateful)
             stream = training_stream(images, config.batch_size, config.seed, start_step=start_step,
                                      total_steps=config.epochs * per_epoch, deterministic=config.deterministic_data)

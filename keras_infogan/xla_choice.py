@@ -10,9 +10,9 @@ networks and its own training images, and keeps the faster one: XLA only when it
 is at least `MARGIN` faster, since it also costs a longer compile. One log line
 says what was measured and chosen.
 
-The choice is written to the run folder (`XLA_CHOICE_FILE`) and read back when
-the run resumes, so a resumed run computes exactly what the uninterrupted one
-would. Runs of fewer than `MIN_STEPS` steps (tests, smoke runs) and
+A measured choice is written to the run folder (`XLA_CHOICE_FILE`) and read
+back when the run resumes, so a resumed run computes exactly what the
+uninterrupted one would. Runs of fewer than `MIN_STEPS` steps (tests, smoke runs) and
 multi-replica strategies (where Keras cannot compile the step with XLA) use the
 plain step without measuring.
 
@@ -49,28 +49,29 @@ def choose_jit_compile(config, build: Callable, images: np.ndarray, num_replicas
         images: the training images (uint8 [N, H, W, C]); a few batches are timed.
         num_replicas: replicas of the run's strategy.
         total_steps: the run's length in global steps.
-        run_dir: the run folder (this process's copy of it); the choice is recorded there.
+        run_dir: the run folder (this process's copy of it); a measured choice is
+            recorded there (the others follow from the config alone).
         resuming: read the recorded choice instead of measuring.
         log: takes the one line saying what was chosen and why.
     """
     if isinstance(config.jit_compile, bool):
         return config.jit_compile
+    if num_replicas > 1 or total_steps < MIN_STEPS:  # decided by the config alone: nothing to record
+        reason = (f"{num_replicas} replicas (XLA needs one)" if num_replicas > 1
+                  else f"{total_steps} steps, fewer than {MIN_STEPS}: not measured")
+        log(f"jit_compile auto: plain step ({reason})")
+        return False
     path = Path(run_dir) / XLA_CHOICE_FILE
     if resuming and path.exists():
         record = json.loads(path.read_text())
         log(f"jit_compile auto: {'XLA' if record['jit_compile'] else 'plain'} step, as chosen when this run "
             f"started ({path.name})")
         return bool(record["jit_compile"])
-    if num_replicas > 1:
-        record = {"jit_compile": False, "reason": f"{num_replicas} replicas (XLA needs one)"}
-    elif total_steps < MIN_STEPS:
-        record = {"jit_compile": False, "reason": f"{total_steps} steps, fewer than {MIN_STEPS}: not measured"}
-    else:
-        start = time.perf_counter()
-        rates = measure_step_rates(config, build, images)
-        record = {"jit_compile": rates["xla"] > (1 + MARGIN) * rates["plain"], "images_per_s": rates,
-                  "reason": f"measured in {time.perf_counter() - start:.0f} s, {ROUNDS} x {STEPS_PER_ROUND} "
-                            f"steps each way; XLA needs {MARGIN:.0%} more"}
+    start = time.perf_counter()
+    rates = measure_step_rates(config, build, images)
+    record = {"jit_compile": rates["xla"] > (1 + MARGIN) * rates["plain"], "images_per_s": rates,
+              "reason": f"measured in {time.perf_counter() - start:.0f} s, {ROUNDS} x {STEPS_PER_ROUND} "
+                        f"steps each way; XLA needs {MARGIN:.0%} more"}
     if resuming:
         record["reason"] += "; the choice of the run's start was not recorded, so this resume may differ from it"
     write_text_atomic(path, json.dumps(record, indent=2) + "\n")
@@ -117,7 +118,5 @@ def _time_steps(model, iterator) -> float:
 
 
 def _describe(record: dict) -> str:
-    rates = record.get("images_per_s")
-    if not rates:
-        return record["reason"]
+    rates = record["images_per_s"]
     return f"XLA {rates['xla']:.0f} images/s, plain {rates['plain']:.0f} images/s; {record['reason']}"

@@ -26,3 +26,19 @@ def test_fields_added_after_a_run_was_saved_take_their_defaults(tmp_path):
     changed = dict(defaults, d_steps=2)
     with pytest.raises(RunFolderError, match=r"different config \(d_steps: 1 in the folder vs 2 now\)"):
         run.prepare(changed, defaults=defaults)
+
+
+def test_a_folder_with_only_half_written_files_is_empty_and_they_are_deleted(tmp_path):
+    """A writer killed inside its first atomic write leaves `.config.json.partial-*` (and its lock file)."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / ".lock").write_text("pid 1 on host\n")
+    (folder / ".config.json.partial-1a2b3c4d").write_text('{"epochs": ')
+    config = dataclasses.asdict(TrainConfig())
+    assert RunFolder(folder).prepare(config, writer=False) == "new"
+    assert (folder / ".config.json.partial-1a2b3c4d").exists()  # a non-chief worker deletes nothing
+    assert RunFolder(folder).prepare(config) == "new"
+    assert sorted(p.name for p in folder.iterdir()) == [".lock"]
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(RunFolderError, match="not empty and holds no keras-infogan run"):
+        RunFolder(folder).prepare(config)

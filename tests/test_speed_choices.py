@@ -42,10 +42,12 @@ def test_xla_is_chosen_only_when_measured_faster_by_the_margin(tmp_path, monkeyp
     assert f"XLA {xla:.0f} images/s, plain 440 images/s" in lines[0]
 
 
-def test_short_runs_and_several_replicas_are_not_measured(tmp_path, monkeypatch):
-    assert _choose(tmp_path, steps=999, monkeypatch=monkeypatch)[0] is False
-    assert "999 steps, fewer than 1000" in json.loads((tmp_path / XLA_CHOICE_FILE).read_text())["reason"]
-    assert _choose(tmp_path, replicas=2, monkeypatch=monkeypatch)[0] is False
+def test_short_runs_and_several_replicas_are_not_measured_or_recorded(tmp_path, monkeypatch):
+    chosen, lines = _choose(tmp_path, steps=999, monkeypatch=monkeypatch)
+    assert chosen is False and "999 steps, fewer than 1000" in lines[0]
+    chosen, lines = _choose(tmp_path, replicas=2, resuming=True, monkeypatch=monkeypatch)
+    assert chosen is False and "2 replicas" in lines[0]
+    assert not (tmp_path / XLA_CHOICE_FILE).exists()  # the config alone decides: nothing to record
 
 
 def test_a_resumed_run_keeps_the_recorded_choice_without_measuring(tmp_path, monkeypatch):
