@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import fnmatch
 import io
 import json
 import os
@@ -36,12 +37,13 @@ METRICS_FILE = "metrics.csv"
 INFO_CURVE_FILE = "info_curve.csv"
 TENSORBOARD_DIR = "tensorboard"
 LOCK_FILE = ".lock"
+PARTIAL_FILES = ".*.partial-*"  # half-written files a crash mid-save leaves (keras_infogan.atomic)
 # Config fields that do not change what is computed, so they may differ on resume.
 RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints", "eval_images"})
 # What train(), evaluate and score write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", XLA_CHOICE_FILE, "anomaly_scorer.npz", "scores_*.csv", ".*.partial-*")
+             "report.json", "report.md", XLA_CHOICE_FILE, "anomaly_scorer.npz", "scores_*.csv", PARTIAL_FILES)
 
 
 class RunFolderError(ValueError):
@@ -103,10 +105,9 @@ class RunFolder:
                 self.clear()
             return "new"
         if self.path.is_dir() and writer:
-            for partial in self.path.glob(".*.partial-*"):  # half-written files of a crash mid-save
-                partial.unlink()
+            self._delete_partial_files()
         if not self.path.is_dir() or not [p for p in self.path.iterdir()
-                                          if p.name != LOCK_FILE and not _is_partial(p)]:
+                                          if p.name != LOCK_FILE and not fnmatch.fnmatch(p.name, PARTIAL_FILES)]:
             return "new"
         hint = "choose another --out, or pass --overwrite to replace it"
         if not (self.path / CONFIG_FILE).is_file():
@@ -144,6 +145,10 @@ class RunFolder:
             for path in self.path.glob(pattern):
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
 
+    def _delete_partial_files(self) -> None:
+        for partial in self.path.glob(PARTIAL_FILES):
+            partial.unlink()
+
     def rollback(self, step: int, epochs_done: int) -> None:
         """Make the logs end where a checkpoint at global `step` does.
 
@@ -152,8 +157,7 @@ class RunFolder:
         after `step`, a half-written line at the end of either CSV file, and the
         temporary files of a save the crash interrupted.
         """
-        for partial in self.path.glob(".*.partial-*"):  # half-written files of a crash mid-save
-            partial.unlink()
+        self._delete_partial_files()
         _filter_csv(self.path / METRICS_FILE, lambda row: int(row["epoch"]) < epochs_done)
         _filter_csv(self.path / INFO_CURVE_FILE, lambda row: int(row["step"]) <= step)
         for events in sorted((self.path / TENSORBOARD_DIR).glob("events.out.tfevents.*")):
@@ -208,8 +212,3 @@ def _filter_events(path: Path, step: int) -> None:
                 writer.write(record)
 
     write_atomic(path, write_records)
-
-
-def _is_partial(path: Path) -> bool:
-    """A half-written file of `keras_infogan.atomic` (left by a crash mid-write)."""
-    return path.name.startswith(".") and ".partial-" in path.name

@@ -16,7 +16,7 @@ uninterrupted one would. Runs of fewer than `MIN_STEPS` steps (tests, smoke runs
 multi-replica strategies (where Keras cannot compile the step with XLA) use the
 plain step without measuring.
 
-    jit = choose_jit_compile(config, build, images, strategy, total_steps, run_dir, resuming, log)
+    jit = choose_jit_compile(config, build, images, num_replicas, total_steps, run_dir, resuming, log)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 from keras_infogan.atomic import write_text_atomic
 
 XLA_CHOICE_FILE = "xla_choice.json"
-MIN_STEPS = 1000  # the measurement took 22-24 s on 2 CPU cores: not worth it for shorter runs
+MIN_STEPS = 1000  # the measurement took 19-24 s on 2 CPU cores: not worth it for shorter runs
 MARGIN = 0.03  # XLA must be this much faster to be chosen
 STEPS_PER_ROUND, ROUNDS, WARMUP_STEPS = 8, 3, 2
 
