@@ -76,15 +76,17 @@ def _entropy(p: np.ndarray, axis=-1) -> np.ndarray:
 
 def criteria(posteriors: dict[int, np.ndarray]) -> dict[int, dict[str, float]]:
     """{seed: {criterion: value}} from each seed's posteriors [n, K] at one epoch."""
-    from sklearn.metrics import normalized_mutual_info_score
+    from keras_infogan.restarts import consensus_scores
 
-    hard = {seed: p.argmax(-1) for seed, p in posteriors.items()}
+    seeds = list(posteriors)
+    hard = [posteriors[seed].argmax(-1) for seed in seeds]
+    consensus = consensus_scores(hard) if len(seeds) > 1 else [float("nan")]
     scores = {}
-    for seed, p in posteriors.items():
-        counts = np.bincount(hard[seed], minlength=p.shape[1]) / len(p)
-        others = [normalized_mutual_info_score(hard[seed], hard[other]) for other in hard if other != seed]
+    for seed, labels, agreement in zip(seeds, hard, consensus):
+        p = posteriors[seed]
+        counts = np.bincount(labels, minlength=p.shape[1]) / len(p)
         scores[seed] = {"mi": float(_entropy(p.mean(0)) - _entropy(p).mean()), "balance": float(_entropy(counts)),
-                        "consensus": float(np.mean(others)) if others else float("nan")}
+                        "consensus": agreement}
     return scores
 
 

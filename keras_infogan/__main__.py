@@ -34,6 +34,7 @@ _HELP = {
              "e.g. cat10,cat10,cont:0.5",
     "noise_dim": "width of the incompressible noise z",
     "noise": "prior of z: uniform (U(-1,1)) or normal",
+    "noise_scale": "z enters the generator multiplied by this (1: the paper; below 1 the codes weigh more)",
     "cat_weight": "lambda of categorical codes written without :<lambda>",
     "cont_weight": "lambda of continuous codes written without :<lambda>",
     "learn_stddev": "let Q learn sigma of the continuous codes (default: fixed at 1)",
@@ -54,6 +55,9 @@ _HELP = {
     "baseline": "train a GAN baseline, whose G gets no MI reward: probe (Q learns on stop_gradient trunk "
                 "features, so D and G play a plain GAN and Q only measures) or shared-trunk (as --info-weight "
                 "0: Q's loss still trains D's trunk); none: InfoGAN",
+    "restarts": "train this many short starts (1: none; else at least 3) and continue the one whose categories "
+                "the others agree with most on unlabeled training images; all within EPOCHS epochs of steps",
+    "restart_epochs": "epochs of each start when --restarts > 1",
     "info_delay_epochs": "epochs before G is rewarded for mutual information",
     "info_ramp_epochs": "epochs over which G's MI reward then ramps up linearly",
     "gan_loss": "the adversarial game (docs/objectives.md): non_saturating, minimax, maximum_likelihood, hinge, "

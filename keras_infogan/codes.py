@@ -182,6 +182,8 @@ class LatentSpec:
         codes: at least one `Categorical` / `Uniform` code; unnamed codes are
             named "cat0", "cat1", ... and "cont0", "cont1", ... by kind.
         noise: prior of z, "uniform" (U(-1, 1), as in the paper's code) or "normal".
+        noise_scale: z enters the generator multiplied by this (> 0; 1 as in the
+            paper): below 1 the codes weigh more in G's first layer from the start.
 
     Example:
         spec = LatentSpec(noise_dim=62, codes=(Categorical(10), Uniform(), Uniform()))
@@ -192,12 +194,16 @@ class LatentSpec:
     noise_dim: int = 62
     codes: tuple = ()
     noise: str = "uniform"
+    noise_scale: float = 1.0
 
     def __post_init__(self):
         if isinstance(self.noise_dim, bool) or not isinstance(self.noise_dim, int) or self.noise_dim < 1:
             raise ValueError(f"noise_dim must be an int >= 1, got {self.noise_dim!r}")
         if self.noise not in NOISE_PRIORS:
             raise ValueError(f"noise prior must be one of {NOISE_PRIORS}, got {self.noise!r}")
+        if isinstance(self.noise_scale, bool) or not isinstance(self.noise_scale, (int, float)) \
+                or not math.isfinite(self.noise_scale) or self.noise_scale <= 0:
+            raise ValueError(f"noise_scale must be a finite number > 0, got {self.noise_scale!r}")
         codes = tuple(self.codes)
         if not codes:
             raise ValueError("LatentSpec needs at least one latent code (InfoGAN without codes is a plain GAN)")
@@ -243,7 +249,7 @@ class LatentSpec:
         """Concatenate z [n, noise_dim] and the code values -> [n, input_dim]."""
         if len(values) != len(self.codes):
             raise ValueError(f"expected {len(self.codes)} code values ({self.names}), got {len(values)}")
-        parts = [tf.cast(z, tf.float32)] + [c.to_input(v) for c, v in zip(self.codes, values)]
+        parts = [tf.cast(z, tf.float32) * self.noise_scale] + [c.to_input(v) for c, v in zip(self.codes, values)]
         return tf.concat(parts, axis=-1)
 
     def split_params(self, params) -> list[tf.Tensor]:
@@ -259,6 +265,7 @@ class LatentSpec:
         return {
             "noise_dim": self.noise_dim,
             "noise": self.noise,
+            "noise_scale": self.noise_scale,
             "codes": [dict(dataclasses.asdict(code), kind=code.kind) for code in self.codes],
         }
 
@@ -271,7 +278,8 @@ class LatentSpec:
             if kind not in _CODE_TYPES:
                 raise ValueError(f"unknown code kind {kind!r}; known: {sorted(_CODE_TYPES)}")
             codes.append(_CODE_TYPES[kind](**code_config))
-        return cls(noise_dim=config["noise_dim"], codes=tuple(codes), noise=config.get("noise", "uniform"))
+        return cls(noise_dim=config["noise_dim"], codes=tuple(codes), noise=config.get("noise", "uniform"),
+                   noise_scale=config.get("noise_scale", 1.0))
 
 
 def _named(codes: tuple) -> tuple:

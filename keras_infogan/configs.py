@@ -44,6 +44,7 @@ class TrainConfig:
         codes: the codes in generator-input order, e.g. "cat10,cont,cont" or
             "cat10:1,cont:0.5" (see `keras_infogan.code_syntax`).
         noise_dim, noise: width and prior ("uniform"/"normal") of z.
+        noise_scale: z enters the generator multiplied by this (1: the paper).
         cat_weight, cont_weight: lambda of categorical / continuous codes written
             without their own ":<lambda>".
         learn_stddev: whether Q learns sigma of the continuous codes (else 1).
@@ -60,6 +61,11 @@ class TrainConfig:
             and G play a plain GAN and Q only measures how much of c survives in
             G(z, c)) or "shared-trunk" (as info_weight 0: Q's loss still trains the
             trunk, so D's features depend on c). Either sets info_weight to 0.
+        restarts, restart_epochs: with restarts K > 1 (at least 3), train K starts
+            of restart_epochs epochs on their own seeds, continue the one whose
+            categories the others agree with most on unlabeled training images, to
+            epochs - (K - 1) * restart_epochs epochs: the whole run costs `epochs`
+            epochs of steps (`keras_infogan.restarts`).
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
     Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
@@ -112,6 +118,7 @@ class TrainConfig:
     codes: str = "cat10,cont,cont"
     noise_dim: int = 62
     noise: str = "uniform"
+    noise_scale: float = 1.0
     cat_weight: float = 1.0
     cont_weight: float = 0.2
     learn_stddev: bool = False
@@ -126,6 +133,8 @@ class TrainConfig:
     joint_batches: bool = False
     info_weight: float = 1.0
     baseline: str = "none"
+    restarts: int = 1
+    restart_epochs: int = 3
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
     gan_loss: str = "non_saturating"
@@ -145,6 +154,15 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.restarts < 1 or self.restarts == 2 or self.restart_epochs < 1:
+            raise ValueError(f"restarts must be 1 (none) or at least 3 (the winner is the starts' medoid) and "
+                             f"restart_epochs at least 1, got {self.restarts} and {self.restart_epochs}")
+        if self.restarts > 1 and self.epochs - (self.restarts - 1) * self.restart_epochs <= self.restart_epochs:
+            raise ValueError(f"{self.restarts} restarts of {self.restart_epochs} epochs leave the continued start "
+                             f"{self.epochs - (self.restarts - 1) * self.restart_epochs} of the {self.epochs} epochs; "
+                             f"it needs more than {self.restart_epochs}: raise epochs or lower restarts")
+        if self.restarts > 1 and self.strategy == "multiworker":
+            raise ValueError("restarts are not supported with the multiworker strategy")
         if self.eval_images < 0:
             raise ValueError(f"eval_images must be >= 0 (0: all), got {self.eval_images}")
         if self.checkpoint_every_steps < 0:
@@ -192,7 +210,7 @@ class TrainConfig:
 
     def latent_spec(self) -> LatentSpec:
         """The noise and latent codes these settings describe."""
-        return LatentSpec(noise_dim=self.noise_dim, noise=self.noise,
+        return LatentSpec(noise_dim=self.noise_dim, noise=self.noise, noise_scale=self.noise_scale,
                           codes=parse_codes(self.codes, self.cat_weight, self.cont_weight, self.learn_stddev))
 
     def image_shape(self) -> tuple:

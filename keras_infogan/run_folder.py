@@ -37,13 +37,16 @@ METRICS_FILE = "metrics.csv"
 INFO_CURVE_FILE = "info_curve.csv"
 TENSORBOARD_DIR = "tensorboard"
 LOCK_FILE = ".lock"
+RESTARTS_FILE = "restarts.json"  # keras_infogan.restarts
+STARTS_DIR = "starts"
 PARTIAL_FILES = ".*.partial-*"  # half-written files a crash mid-save leaves (keras_infogan.atomic)
 # Config fields that do not change what is computed, so they may differ on resume.
 RESUMABLE_FIELDS = frozenset({"checkpoint_every_steps", "keep_checkpoints", "eval_images"})
 # What train(), evaluate and score write into a run folder; `overwrite` deletes these and nothing else.
 RUN_FILES = (CONFIG_FILE, METRICS_FILE, INFO_CURVE_FILE, MODEL_FILE, CHECKPOINT_DIR, TENSORBOARD_DIR,
              "traversal_*.png", "baseline_traversal_*.png", "confusion_*.png", "info_curves.png",
-             "report.json", "report.md", XLA_CHOICE_FILE, "anomaly_scorer.npz", "scores_*.csv", PARTIAL_FILES)
+             "report.json", "report.md", XLA_CHOICE_FILE, "anomaly_scorer.npz", "scores_*.csv", RESTARTS_FILE,
+             STARTS_DIR, PARTIAL_FILES)
 
 
 class RunFolderError(ValueError):

@@ -65,7 +65,7 @@ def _learning_rate(config: TrainConfig, initial: float, total_steps: int):
 
 def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Strategy | str | None = None,
           verbose: int | str = "auto", resume: bool = True, overwrite: bool = False,
-          callbacks: Sequence[keras.callbacks.Callback] = ()) -> InfoGAN:
+          callbacks: Sequence[keras.callbacks.Callback] = (), stop_after_epoch: int | None = None) -> InfoGAN:
     """Train an InfoGAN in the run folder `workdir`, resuming it if it holds an unfinished run.
 
     `workdir` receives config.json; after every epoch a metrics.csv row,
@@ -75,7 +75,9 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     `config.tensorboard`, TensorBoard event files in tensorboard/; with
     `config.jit_compile="auto"` on one device for 1,000 steps or more,
     xla_choice.json (whether the step was measured faster with XLA; see
-    `keras_infogan.xla_choice`); and model.keras at the end.
+    `keras_infogan.xla_choice`); and model.keras at the end. With
+    `config.restarts` > 1 the run first trains that many short starts and
+    continues the one the others agree with most (`keras_infogan.restarts`).
     Every file is written so that a crash leaves the previous version.
 
     A folder with an unfinished run of the same config is resumed from its newest
@@ -98,6 +100,9 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
         overwrite: delete the run files in `workdir` and start again.
         callbacks: extra Keras callbacks, called after the built-in loggers and
             before the checkpoint of each epoch.
+        stop_after_epoch: stop after this epoch (1 to config.epochs), leaving the run
+            unfinished (its checkpoint, no model.keras) for a later call to resume;
+            the last epoch scored is this one. None: train to the end.
 
     Raises:
         RunFolderError: `workdir` holds a finished run, a run with another config,
@@ -106,6 +111,16 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
             checkpoint stays, and no model.keras is written.
         OSError: a checkpoint cannot be written (e.g. the disk is full).
     """
+    if config.restarts > 1:
+        if stop_after_epoch is not None:
+            raise ValueError("stop_after_epoch cannot be combined with restarts")
+        from keras_infogan.restarts import train_with_restarts
+
+        return train_with_restarts(config, workdir, strategy=strategy, verbose=verbose, resume=resume,
+                                   overwrite=overwrite, callbacks=callbacks)
+    end_epoch = config.epochs if stop_after_epoch is None else stop_after_epoch
+    if not 1 <= end_epoch <= config.epochs:
+        raise ValueError(f"stop_after_epoch must be in [1, {config.epochs}] (the config's epochs), got {end_epoch}")
     # First: MultiWorkerMirroredStrategy must be created before TensorFlow runs anything.
     strategy = resolve_strategy(config.strategy if strategy is None else strategy)
     log = print if verbose != 0 else (lambda *args: None)
@@ -140,9 +155,12 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
             checkpointer = ckpt.Checkpointer(checkpoints, per_epoch, config.checkpoint_every_steps, stateful)
             stream = training_stream(images, config.batch_size, config.seed, start_step=start_step,
                                      total_steps=config.epochs * per_epoch, deterministic=config.deterministic_data)
-            fit_from_step(model, stream, epochs=config.epochs, steps_per_epoch=per_epoch, start_step=start_step,
-                          callbacks=_callbacks(config, data, out, per_epoch, stateful, callbacks, checkpointer),
-                          verbose=verbose)
+            if start_step < end_epoch * per_epoch:
+                fit_from_step(model, stream, epochs=end_epoch, steps_per_epoch=per_epoch, start_step=start_step,
+                              callbacks=_callbacks(config, data, out, per_epoch, stateful, callbacks, checkpointer),
+                              verbose=verbose)
+            if end_epoch < config.epochs:
+                return model  # unfinished on purpose: its checkpoint is the place to resume
             ckpt.check_finite_weights(model, config.epochs * per_epoch)  # never a non-finite model.keras
             save_model_atomic(model, out / MODEL_FILE)  # on every worker (reads may be collective)
     return model

@@ -70,6 +70,8 @@ def test_uniform_with_learned_sigma_reads_log_sigma():
     (lambda: LatentSpec(codes=(Categorical(10),), noise="cauchy"), "noise prior"),
     (lambda: LatentSpec(codes=(Categorical(3, name="a"), Uniform(name="a"))), "unique"),
     (lambda: LatentSpec(codes=("categorical",)), "Categorical or Uniform"),
+    (lambda: LatentSpec(codes=(Categorical(10),), noise_scale=0.0), "noise_scale"),
+    (lambda: LatentSpec(codes=(Categorical(10),), noise_scale=float("nan")), "noise_scale"),
 ])
 def test_invalid_specs_raise_clear_errors(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -109,6 +111,15 @@ def test_generator_input_is_noise_then_one_hot_then_continuous():
     np.testing.assert_allclose(latent[:, 73], [0.0, 0.25])
     with pytest.raises(ValueError, match="expected 3 code values"):
         spec.generator_input(z, [tf.constant([3, 0])])
+
+
+def test_noise_scale_multiplies_only_the_noise_and_survives_a_config_round_trip():
+    spec = LatentSpec(noise_dim=3, codes=(Categorical(2), Uniform()), noise_scale=0.1)
+    latent = spec.generator_input(tf.constant([[1.0, -0.5, 0.25]]), [tf.constant([1]), tf.constant([0.5])])
+    np.testing.assert_allclose(latent[0], [0.1, -0.05, 0.025, 0.0, 1.0, 0.5], rtol=1e-6)
+    assert LatentSpec.from_config(spec.get_config()) == spec
+    old_config = {key: value for key, value in spec.get_config().items() if key != "noise_scale"}
+    assert LatentSpec.from_config(old_config).noise_scale == 1.0  # models saved before the field
 
 
 def test_normal_noise_prior():

@@ -1,0 +1,177 @@
+"""Restarts: several short starts, the one most like the others continued, inside one step budget.
+
+Which categories an MNIST InfoGAN's categorical code settles on is decided in its
+first two or three epochs, and it depends on the seed far more than on any
+setting (docs/mnist_experiments.md). With `TrainConfig(restarts=K,
+restart_epochs=s)` the run trains K starts of `s` epochs each (seeds
+`start_seed(seed, k)`), scores each start without labels, and continues the
+winner to `epochs - (K - 1) * s` epochs, so the whole run takes `epochs` epochs'
+steps, exactly as a run without restarts.
+
+The score is consensus: each start's argmax partition of a fixed sample of
+unlabeled *training* images, compared by NMI with every other start's
+(`consensus_scores`); the winner is the medoid, the start whose categories the
+others agree with most. Starts that split digits by style disagree with each
+other in different ways, while starts that found the digits agree.
+
+Folder layout (`workdir`): `starts/<k>/` holds each start's run folder (its
+checkpoints, metrics and pictures); `restarts.json` the starts' seeds, scores,
+steps and the winner; the winner's run is then copied to `workdir` itself and
+continued there, so `workdir` ends as an ordinary run folder (its config.json is
+the winner's: its seed and its shortened `epochs`). Every stage resumes after a
+crash: a start from its checkpoints, the choice from `restarts.json`, the copy
+from scratch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from keras_infogan.atomic import write_text_atomic
+from keras_infogan.configs import TrainConfig
+from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, RESTARTS_FILE, STARTS_DIR, RunFolder, RunFolderError,
+                                      config_differences)
+
+SAMPLE_IMAGES = 2000  # unlabeled training images the starts' partitions are compared on
+_SEED_STRIDE = 1000
+
+
+def start_seed(seed: int, k: int) -> int:
+    """Seed of start `k` of a run with `seed` (start 0 keeps the run's own seed)."""
+    return seed + _SEED_STRIDE * k
+
+
+def consensus_scores(partitions: list[np.ndarray]) -> list[float]:
+    """Mean NMI of each partition (cluster ids of the same images) with every other one.
+
+    Example:
+        consensus_scores([np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]), np.array([0, 1, 0, 1])])
+        # [0.5, 0.5, 0.0]: the first two agree with each other, the third with neither
+    """
+    from sklearn.metrics import normalized_mutual_info_score
+
+    if len(partitions) < 2:
+        raise ValueError(f"consensus needs at least 2 partitions, got {len(partitions)}")
+    lengths = {len(p) for p in partitions}
+    if len(lengths) != 1:
+        raise ValueError(f"partitions must label the same images, got lengths {sorted(lengths)}")
+    return [float(np.mean([normalized_mutual_info_score(mine, other)
+                           for j, other in enumerate(partitions) if j != i]))
+            for i, mine in enumerate(partitions)]
+
+
+def winner_epochs(config: TrainConfig) -> int:
+    """Epochs of the continued start: the budget less the other starts' epochs."""
+    return config.epochs - (config.restarts - 1) * config.restart_epochs
+
+
+def start_config(config: TrainConfig, k: int) -> TrainConfig:
+    """The config of start `k`: its own seed, the continued run's length, no restarts."""
+    return dataclasses.replace(config, seed=start_seed(config.seed, k), epochs=winner_epochs(config), restarts=1)
+
+
+def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="auto", resume: bool = True,
+                        overwrite: bool = False, callbacks=()):
+    """`keras_infogan.train` for `config.restarts` > 1 (arguments as there); returns the winner's model."""
+    from keras_infogan.run_data import load_run_data
+    from keras_infogan.train import train
+
+    import tensorflow as tf
+
+    log = print if verbose != 0 else (lambda *args: None)
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or strategy == "multiworker":
+        raise ValueError("restarts are not supported with a multi-worker strategy (the starts would need "
+                         "every worker's copy of the winner)")
+    workdir = Path(workdir)
+    run = RunFolder(workdir)
+    if overwrite:
+        with run.lock():
+            run.clear()
+    state = _read_state(workdir, config)
+    if state is None:
+        images = load_run_data(config, log).train.images
+        sample = np.random.default_rng(config.seed).permutation(len(images))[:SAMPLE_IMAGES]
+        sample = np.sort(sample)
+        _check_empty(workdir)
+        starts = []
+        for k in range(config.restarts):
+            folder = workdir / STARTS_DIR / str(k)
+            log(f"restart {k + 1} of {config.restarts}: seed {start_seed(config.seed, k)}, "
+                f"{config.restart_epochs} epochs in {folder}")
+            model = train(start_config(config, k), folder, strategy=strategy, verbose=verbose, resume=resume,
+                          stop_after_epoch=config.restart_epochs)
+            starts.append({"seed": start_seed(config.seed, k), "folder": str(Path(STARTS_DIR) / str(k)),
+                           "partition": _partition(model, images[sample])})
+            del model
+        scores = consensus_scores([start.pop("partition") for start in starts])
+        winner = int(np.argmax(scores))
+        for start, score in zip(starts, scores):
+            start["consensus"] = score
+        state = {"config": dataclasses.asdict(config), "criterion": "consensus", "sample_images": len(sample),
+                 "start_epochs": config.restart_epochs, "winner": winner, "winner_epochs": winner_epochs(config),
+                 "total_epochs": config.epochs, "starts": starts, "copied": False}
+        write_text_atomic(workdir / RESTARTS_FILE, json.dumps(state, indent=2) + "\n")
+        log(f"restarts: consensus {', '.join(f'{s:.3f}' for s in scores)}; continuing start {winner} "
+            f"(seed {starts[winner]['seed']}) to epoch {winner_epochs(config)}")
+    if not state["copied"]:
+        _copy_winner(workdir, state)
+    return train(start_config(config, state["winner"]), workdir, strategy=strategy, verbose=verbose,
+                 resume=True, callbacks=callbacks)
+
+
+def _partition(model, images: np.ndarray) -> np.ndarray:
+    """Argmax of every categorical code of `model` on uint8 `images`, as one cluster id per image."""
+    encoded = model.encode(images.astype("float32") / 127.5 - 1.0)
+    names = [code.name for code in model.latent_spec.categorical_codes()]
+    ids = np.zeros(len(images), dtype=np.int64)
+    for name in names:
+        probs = encoded[name]["probs"]
+        ids = ids * probs.shape[-1] + probs.argmax(-1)
+    return ids
+
+
+def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
+    """restarts.json of `workdir` if it is this config's, None when there is none."""
+    path = workdir / RESTARTS_FILE
+    if not path.exists():
+        return None
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise RunFolderError(f"{path} cannot be read ({error}); pass --overwrite to start again") from error
+    differences = config_differences(state["config"], dataclasses.asdict(config))
+    if differences:
+        raise RunFolderError(f"{workdir} holds a restarts run with a different config ({'; '.join(differences)}); "
+                             f"choose another --out, or pass --overwrite to replace it")
+    return state
+
+
+def _check_empty(workdir: Path) -> None:
+    """Before the starts: `workdir` holds nothing but unfinished starts."""
+    if not workdir.is_dir():
+        return
+    others = [p.name for p in workdir.iterdir() if p.name not in (STARTS_DIR, LOCK_FILE)]
+    if others:
+        raise RunFolderError(f"{workdir} is not empty ({', '.join(sorted(others)[:5])}) and holds no restarts run "
+                             f"({RESTARTS_FILE}); choose another --out, or pass --overwrite to replace it")
+
+
+def _copy_winner(workdir: Path, state: dict) -> None:
+    """Copy the winning start's run folder into `workdir` (again from scratch after a crash)."""
+    source = workdir / state["starts"][state["winner"]]["folder"]
+    with RunFolder(workdir).lock():
+        for entry in workdir.iterdir():  # a copy a crash interrupted
+            if entry.name not in (STARTS_DIR, LOCK_FILE, RESTARTS_FILE):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        for entry in sorted(source.iterdir(), key=lambda p: p.name == CONFIG_FILE):  # config.json last
+            if entry.name == LOCK_FILE:
+                continue
+            target = workdir / entry.name
+            shutil.copytree(entry, target) if entry.is_dir() else shutil.copy2(entry, target)
+        state = dict(state, copied=True)
+        write_text_atomic(workdir / RESTARTS_FILE, json.dumps(state, indent=2) + "\n")

@@ -1,0 +1,130 @@
+"""Restarts: the consensus criterion, the step budget, and the continued start equal to an uninterrupted run."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from keras_infogan import TrainConfig, train
+from keras_infogan.restarts import consensus_scores, start_config, start_seed, winner_epochs
+from keras_infogan.run_folder import RunFolderError
+
+STEPS_PER_EPOCH = 8  # 256 tiny images, batch 32
+
+
+def _config(data_dir, **overrides) -> TrainConfig:
+    values = dict(data_dir=str(data_dir), epochs=4, batch_size=32, eval_split="test[:32]", restarts=3,
+                  restart_epochs=1, jit_compile=False)
+    return TrainConfig(**dict(values, **overrides))
+
+
+def test_consensus_is_the_mean_nmi_with_the_other_partitions():
+    same, relabeled, unrelated = np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]), np.array([0, 1, 0, 1])
+    # NMI(same, relabeled) = 1 (one partition, other names); NMI with the unrelated one = 0.
+    assert consensus_scores([same, relabeled, unrelated]) == pytest.approx([0.5, 0.5, 0.0])
+    noisy = np.array([0, 0, 1, 0])
+    scores = consensus_scores([same, relabeled, noisy, unrelated])
+    assert np.argmax(scores) in (0, 1) and scores[3] < scores[2] < scores[0]
+    with pytest.raises(ValueError, match="same images"):
+        consensus_scores([same, np.array([0, 1])])
+    with pytest.raises(ValueError, match="at least 2"):
+        consensus_scores([same])
+
+
+def test_the_starts_and_the_winner_spend_exactly_the_budget():
+    config = TrainConfig(epochs=50, restarts=4, restart_epochs=3)
+    assert winner_epochs(config) == 41  # 4 starts x 3 epochs + 38 more = 50 epochs of steps
+    assert config.restarts * config.restart_epochs + winner_epochs(config) - config.restart_epochs == config.epochs
+    assert [start_config(config, k).seed for k in range(4)] == [0, 1000, 2000, 3000]
+    assert start_config(config, 2) == TrainConfig(epochs=41, seed=2000, restarts=1, restart_epochs=3)
+    assert start_seed(1, 1) != start_seed(0, 1) and start_seed(5, 0) == 5
+
+
+@pytest.mark.parametrize("values, match", [
+    (dict(restarts=2), "at least 3"),
+    (dict(restarts=0), "at least 3"),
+    (dict(restarts=3, restart_epochs=0), "restart_epochs at least 1"),
+    (dict(restarts=4, restart_epochs=3, epochs=12), "leave the continued start 3 of the 12 epochs"),
+    (dict(restarts=3, strategy="multiworker"), "multiworker"),
+])
+def test_bad_restart_settings_are_one_clear_error(values, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**values)
+
+
+def test_stop_after_epoch_must_lie_inside_the_run(tiny_mnist_dir, tmp_path):
+    with pytest.raises(ValueError, match=r"stop_after_epoch must be in \[1, 2\]"):
+        train(_config(tiny_mnist_dir, epochs=2, restarts=1), tmp_path / "run", stop_after_epoch=3, verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.fixture(scope="module")
+def restarted(tiny_mnist_dir, tmp_path_factory):
+    """A restarts run: 3 starts of 1 epoch, the winner continued to 2 epochs (4 epochs of steps)."""
+    workdir = tmp_path_factory.mktemp("restarts") / "run"
+    model = train(_config(tiny_mnist_dir), workdir, verbose=0)
+    return workdir, model
+
+
+def test_restarts_record_the_starts_and_continue_the_medoid(restarted, tiny_mnist_dir):
+    workdir, _ = restarted
+    state = json.loads((workdir / "restarts.json").read_text())
+    assert [start["seed"] for start in state["starts"]] == [0, 1000, 2000]
+    scores = [start["consensus"] for start in state["starts"]]
+    assert state["winner"] == int(np.argmax(scores)) and all(0 <= s <= 1 for s in scores)
+    assert state["copied"] and state["winner_epochs"] == 2 and state["total_epochs"] == 4
+    assert state["config"] == json.loads(json.dumps(_config(tiny_mnist_dir).__dict__))
+    for k in range(3):  # every start stopped after its epoch: a checkpoint, one metrics row, no model
+        start = workdir / "starts" / str(k)
+        assert (start / "checkpoints").is_dir() and not (start / "model.keras").exists()
+        assert len(list(csv.DictReader((start / "metrics.csv").open()))) == 1
+    saved = json.loads((workdir / "config.json").read_text())
+    winner_seed = state["starts"][state["winner"]]["seed"]
+    assert (saved["seed"], saved["epochs"], saved["restarts"]) == (winner_seed, 2, 1)
+    rows = list(csv.DictReader((workdir / "metrics.csv").open()))
+    assert [int(row["epoch"]) for row in rows] == [0, 1] and (workdir / "model.keras").exists()
+
+
+def test_the_continued_start_ends_as_its_uninterrupted_run(restarted, tiny_mnist_dir, tmp_path):
+    """Stopping a start after its epoch, copying it and resuming loses nothing: the weights and
+    optimizer state equal those of the winner's config trained straight through."""
+    workdir, model = restarted
+    winner = json.loads((workdir / "restarts.json").read_text())["winner"]
+    straight = train(start_config(_config(tiny_mnist_dir), winner), tmp_path / "straight", verbose=0)
+    for restarted_var, straight_var in zip(model.variables, straight.variables):
+        np.testing.assert_array_equal(restarted_var.numpy(), straight_var.numpy(), err_msg=restarted_var.path)
+    for a, b in zip(model.d_optimizer.variables + model.g_optimizer.variables,
+                    straight.d_optimizer.variables + straight.g_optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_a_finished_restarts_run_is_refused_and_another_config_is_named(restarted, tiny_mnist_dir):
+    workdir, _ = restarted
+    with pytest.raises(RunFolderError, match="finished run"):
+        train(_config(tiny_mnist_dir), workdir, verbose=0)
+    with pytest.raises(RunFolderError, match="restarts run with a different config.*restart_epochs"):
+        train(_config(tiny_mnist_dir, restart_epochs=2, epochs=7), workdir, verbose=0)
+
+
+def test_a_copy_cut_short_is_redone_and_the_winner_resumed(restarted, tiny_mnist_dir, tmp_path):
+    """A crash between choosing the winner and finishing its copy: the next call copies it again."""
+    import shutil
+
+    workdir, model = restarted
+    crashed = tmp_path / "crashed"
+    shutil.copytree(workdir / "starts", crashed / "starts")
+    state = json.loads((workdir / "restarts.json").read_text())
+    (crashed / "restarts.json").write_text(json.dumps(dict(state, copied=False)))
+    (crashed / "metrics.csv").write_text("epoch,garbled\n0,")  # half of a copy
+    resumed = train(_config(tiny_mnist_dir), crashed, verbose=0)
+    assert json.loads((crashed / "restarts.json").read_text())["copied"]
+    for a, b in zip(model.variables, resumed.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_a_folder_with_other_files_is_not_taken_for_restarts(tiny_mnist_dir, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RunFolderError, match="not empty.*notes.txt"):
+        train(_config(tiny_mnist_dir), tmp_path, verbose=0)
+    assert (tmp_path / "notes.txt").read_text() == "mine" and not (tmp_path / "starts").exists()
