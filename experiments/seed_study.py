@@ -2,6 +2,7 @@
 
     python experiments/seed_study.py train --seeds 0 1 2 3 4 5 --epochs 10 --out /tmp/study
     python experiments/seed_study.py analyse /tmp/study
+    python experiments/seed_study.py restarts /tmp/study --epoch 3 --size 4 [--final 0=0.805 1=0.706 ...]
 
 `train` trains one MNIST InfoGAN per seed on `train[:17690]`, scored after every
 epoch on the 2,000 held-out training images `train[17690:]` (all of them, every
@@ -21,6 +22,13 @@ accuracy at epoch e itself):
 - `balance`: entropy of the histogram of argmax p(c|x) (nats; ln 10 = 2.303 is even);
 - `consensus`: mean NMI between this seed's argmax partition of the sample and every
   other seed's at the same epoch (the medoid of the seeds' partitions scores highest).
+
+`restarts` replays `--restarts K` offline: for every group of `--size` K seeds it
+picks the one with the highest consensus within the group at `--epoch`, as
+`keras_infogan.restarts` does, and compares the pick's final held-out accuracy
+with the group's mean (what a single run of a random seed gets on average) and
+best. `--final SEED=ACC` gives final accuracies measured elsewhere (e.g. by
+longer runs of the same seeds), else the last epoch of each run is used.
 """
 
 from __future__ import annotations
@@ -124,6 +132,36 @@ def analyse(out: Path) -> None:
     print(f"\nper-seed values: {out / 'criteria.json'}")
 
 
+def replay_restarts(out: Path, epoch: int, size: int, final: dict[int, float]) -> None:
+    import itertools
+
+    from keras_infogan.restarts import consensus_scores
+
+    runs = {int(folder.name[4:]): np.load(folder / "posteriors.npz")[f"epoch{epoch:03d}"]
+            for folder in sorted(out.glob("seed*")) if (folder / "posteriors.npz").exists()}
+    if not final:
+        final = {seed: float(list(csv.DictReader((out / f"seed{seed}" / "metrics.csv").open()))[-1]["eval_acc_cat0"])
+                 for seed in runs}
+    seeds = sorted(set(runs) & set(final))
+    print(f"seeds {seeds}, final held-out accuracy " + ", ".join(f"{s}: {final[s]:.3f}" for s in seeds))
+    print(f"consensus of all {len(seeds)} at epoch {epoch}: "
+          + ", ".join(f"{s}: {c:.3f}" for s, c in zip(seeds, consensus_scores([runs[s].argmax(-1) for s in seeds]))))
+    picks, means, bests = [], [], []
+    print(f"\n| group | consensus at epoch {epoch} | pick | pick's final acc | group mean | group best |\n"
+          + "|---" * 6 + "|")
+    for group in itertools.combinations(seeds, size):
+        scores = consensus_scores([runs[s].argmax(-1) for s in group])
+        pick = group[int(np.argmax(scores))]
+        picks.append(final[pick]), means.append(np.mean([final[s] for s in group]))
+        bests.append(max(final[s] for s in group))
+        print(f"| {group} | {' '.join(f'{c:.3f}' for c in scores)} | {pick} | {final[pick]:.3f} | {means[-1]:.3f} "
+              f"| {bests[-1]:.3f} |")
+    hits = sum(p == b for p, b in zip(picks, bests))
+    print(f"\n{len(picks)} groups of {size}: mean final accuracy of the pick {np.mean(picks):.3f}, of a random "
+          f"member {np.mean(means):.3f}, of the best member {np.mean(bests):.3f}; the pick is the best in "
+          f"{hits} of {len(picks)}; lowest pick {min(picks):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -135,11 +173,19 @@ def main() -> None:
     run.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE", help="TrainConfig overrides")
     study = commands.add_parser("analyse", help="criteria against final held-out accuracy")
     study.add_argument("out", type=Path)
+    replay = commands.add_parser("restarts", help="replay --restarts over every group of seeds")
+    replay.add_argument("out", type=Path)
+    replay.add_argument("--epoch", type=int, default=3, help="the starts' length (epochs)")
+    replay.add_argument("--size", type=int, default=4, help="starts per restarts run")
+    replay.add_argument("--final", nargs="*", default=[], metavar="SEED=ACC", help="final held-out accuracies")
     args = parser.parse_args()
     if args.command == "train":
         from common import config_overrides
 
         train_seeds(args.seeds, args.epochs, args.out, args.data_dir, config_overrides(args.set))
+    elif args.command == "restarts":
+        final = {int(seed): float(acc) for seed, acc in (item.split("=") for item in args.final)}
+        replay_restarts(args.out, args.epoch, args.size, final)
     else:
         analyse(args.out)
 

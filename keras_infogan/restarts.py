@@ -79,6 +79,7 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
                         overwrite: bool = False, callbacks=()):
     """`keras_infogan.train` for `config.restarts` > 1 (arguments as there); returns the winner's model."""
     from keras_infogan.run_data import load_run_data
+    from keras_infogan.stream import steps_per_epoch
     from keras_infogan.train import train
 
     import tensorflow as tf
@@ -95,6 +96,7 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
     state = _read_state(workdir, config)
     if state is None:
         images = load_run_data(config, log).train.images
+        per_epoch = steps_per_epoch(len(images), config.batch_size)
         sample = np.random.default_rng(config.seed).permutation(len(images))[:SAMPLE_IMAGES]
         sample = np.sort(sample)
         _check_empty(workdir)
@@ -114,7 +116,8 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
             start["consensus"] = score
         state = {"config": dataclasses.asdict(config), "criterion": "consensus", "sample_images": len(sample),
                  "start_epochs": config.restart_epochs, "winner": winner, "winner_epochs": winner_epochs(config),
-                 "total_epochs": config.epochs, "starts": starts, "copied": False}
+                 "total_epochs": config.epochs, "steps_per_epoch": per_epoch,
+                 "total_steps": config.epochs * per_epoch, "starts": starts, "copied": False}
         write_text_atomic(workdir / RESTARTS_FILE, json.dumps(state, indent=2) + "\n")
         log(f"restarts: consensus {', '.join(f'{s:.3f}' for s in scores)}; continuing start {winner} "
             f"(seed {starts[winner]['seed']}) to epoch {winner_epochs(config)}")
@@ -122,6 +125,22 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
         _copy_winner(workdir, state)
     return train(start_config(config, state["winner"]), workdir, strategy=strategy, verbose=verbose,
                  resume=True, callbacks=callbacks)
+
+
+def restarts_summary(workdir) -> dict | None:
+    """What a restarts run spent: {"starts", "winner", "seeds", "consensus", "steps_of_starts"} (None: no restarts).
+
+    `steps_of_starts` counts the steps of the starts that were not continued; add the
+    continued run's steps for the whole run's.
+    """
+    path = Path(workdir) / RESTARTS_FILE
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text())
+    return {"starts": len(state["starts"]), "winner": state["winner"],
+            "seeds": [start["seed"] for start in state["starts"]],
+            "consensus": [start["consensus"] for start in state["starts"]],
+            "steps_of_starts": (len(state["starts"]) - 1) * state["start_epochs"] * state["steps_per_epoch"]}
 
 
 def _partition(model, images: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from keras_infogan import TrainConfig, train
-from keras_infogan.restarts import consensus_scores, start_config, start_seed, winner_epochs
+from keras_infogan.restarts import consensus_scores, restarts_summary, start_config, start_seed, winner_epochs
 from keras_infogan.run_folder import RunFolderError
 
 STEPS_PER_EPOCH = 8  # 256 tiny images, batch 32
@@ -74,6 +74,10 @@ def test_restarts_record_the_starts_and_continue_the_medoid(restarted, tiny_mnis
     scores = [start["consensus"] for start in state["starts"]]
     assert state["winner"] == int(np.argmax(scores)) and all(0 <= s <= 1 for s in scores)
     assert state["copied"] and state["winner_epochs"] == 2 and state["total_epochs"] == 4
+    assert state["total_steps"] == 4 * STEPS_PER_EPOCH
+    summary = restarts_summary(workdir)  # the evaluation report's "training steps" row adds these
+    assert summary["steps_of_starts"] == 2 * STEPS_PER_EPOCH and summary["winner"] == state["winner"]
+    assert restarts_summary(workdir / "starts" / "0") is None
     assert state["config"] == json.loads(json.dumps(_config(tiny_mnist_dir).__dict__))
     for k in range(3):  # every start stopped after its epoch: a checkpoint, one metrics row, no model
         start = workdir / "starts" / str(k)
@@ -128,3 +132,12 @@ def test_a_folder_with_other_files_is_not_taken_for_restarts(tiny_mnist_dir, tmp
     with pytest.raises(RunFolderError, match="not empty.*notes.txt"):
         train(_config(tiny_mnist_dir), tmp_path, verbose=0)
     assert (tmp_path / "notes.txt").read_text() == "mine" and not (tmp_path / "starts").exists()
+
+
+def test_the_report_counts_every_start_in_the_training_steps():
+    from keras_infogan.evaluation.report_markdown import _steps
+
+    summary = {"starts": 4, "winner": 2, "seeds": [0, 1000, 2000, 3000], "steps_of_starts": 1386}
+    assert _steps({"train_steps": 6314, "restarts": summary}).startswith("7700 (best of 4 starts by consensus: "
+                                                                          "seed 2000; 1386 in the others)")
+    assert _steps({"train_steps": 7700, "restarts": None}) == "7700"

@@ -30,6 +30,7 @@ from keras_infogan.evaluation.report_markdown import markdown_report
 from keras_infogan.evaluation.traversal_effects import traversal_effects
 from keras_infogan.loading import check_model_file, load_infogan, run_model_path  # noqa: F401  (re-exported)
 from keras_infogan.pictures import save_png, traversal_grids
+from keras_infogan.restarts import restarts_summary
 
 INFO_CURVE_FILE = "info_curve.csv"
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
@@ -209,6 +210,7 @@ def evaluate_run(run: str | Path, data: EvalData, baseline: str | Path | None = 
     for index, (label, model) in enumerate(models.items()):
         entry = {"folder": str(runs[label]), "info_weight": model.info_weight, "probe": model.probe,
                  "train_steps": int(model.d_optimizer.iterations) if model.compiled else None}
+        entry["restarts"] = restarts_summary(runs[label]) if runs[label].is_dir() else None
         entry.update(evaluate_model(model, data, judge, settings))
         entry["figures"] = write_figures(model, entry, out_dir, prefix="" if index == 0 else "baseline_",
                                          seed=settings.seed)

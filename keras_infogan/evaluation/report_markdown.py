@@ -18,7 +18,7 @@ def markdown_report(report: dict) -> str:
             ["folder"] + [f"`{runs[label]['folder']}`" for label in labels],
             ["info_weight (G's MI reward)"] + [f"{runs[label]['info_weight']:g}" for label in labels],
             ["Q trains D's trunk"] + ["no (probe)" if runs[label].get("probe") else "yes" for label in labels],
-            ["training steps"] + [str(runs[label]["train_steps"]) for label in labels]]),
+            ["training steps"] + [_steps(runs[label]) for label in labels]]),
     ]
     first = runs[labels[0]]
     lines += _clustering(runs, labels) if "kmeans" in first else []
@@ -28,6 +28,14 @@ def markdown_report(report: dict) -> str:
     lines += _sample_quality(runs, labels) if "sample_quality" in first else []
     lines += _pictures(runs, labels) + _skipped(first.get("skipped", {}))
     return "\n".join(lines) + "\n"
+
+
+def _steps(run: dict) -> str:
+    restarts = run.get("restarts")
+    if not restarts or run["train_steps"] is None:
+        return str(run["train_steps"])
+    return (f"{run['train_steps'] + restarts['steps_of_starts']} (best of {restarts['starts']} starts by "
+            f"consensus: seed {restarts['seeds'][restarts['winner']]}; {restarts['steps_of_starts']} in the others)")
 
 
 def _skipped(skipped: dict) -> list[str]:
