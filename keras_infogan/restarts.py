@@ -34,8 +34,8 @@ import numpy as np
 
 from keras_infogan.atomic import write_text_atomic
 from keras_infogan.configs import TrainConfig
-from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, RESTARTS_FILE, STARTS_DIR, RunFolder, RunFolderError,
-                                      config_differences)
+from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, PARTIAL_FILES, RESTARTS_FILE, STARTS_DIR, RunFolder,
+                                      RunFolderError, config_differences)
 
 SAMPLE_IMAGES = 2000  # unlabeled training images the starts' partitions are compared on
 _SEED_STRIDE = 1000
@@ -77,7 +77,10 @@ def start_config(config: TrainConfig, k: int) -> TrainConfig:
 
 def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="auto", resume: bool = True,
                         overwrite: bool = False, callbacks=()):
-    """`keras_infogan.train` for `config.restarts` > 1 (arguments as there); returns the winner's model."""
+    """`keras_infogan.train` for `config.restarts` > 1 (arguments as there); returns the winner's model.
+
+    `callbacks` are called in the continued run only (not during the starts).
+    """
     from keras_infogan.run_data import load_run_data
     from keras_infogan.stream import steps_per_epoch
     from keras_infogan.train import train
@@ -174,6 +177,8 @@ def _check_empty(workdir: Path) -> None:
     """Before the starts: `workdir` holds nothing but unfinished starts."""
     if not workdir.is_dir():
         return
+    for partial in workdir.glob(PARTIAL_FILES):  # a restarts.json a crash cut short
+        partial.unlink()
     others = [p.name for p in workdir.iterdir() if p.name not in (STARTS_DIR, LOCK_FILE)]
     if others:
         raise RunFolderError(f"{workdir} is not empty ({', '.join(sorted(others)[:5])}) and holds no restarts run "

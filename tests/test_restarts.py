@@ -141,3 +141,12 @@ def test_the_report_counts_every_start_in_the_training_steps():
     assert _steps({"train_steps": 6314, "restarts": summary}).startswith("7700 (best of 4 starts by consensus: "
                                                                           "seed 2000; 1386 in the others)")
     assert _steps({"train_steps": 7700, "restarts": None}) == "7700"
+
+
+def test_half_written_files_of_a_crash_do_not_block_the_starts(tmp_path):
+    from keras_infogan.restarts import _check_empty
+
+    (tmp_path / ".restarts.json.partial-123").write_text("{")
+    (tmp_path / "starts").mkdir()
+    _check_empty(tmp_path)  # no error: only unfinished starts and a partial file
+    assert not (tmp_path / ".restarts.json.partial-123").exists()
