@@ -66,6 +66,10 @@ class TrainConfig:
             categories the others agree with most on unlabeled training images, to
             epochs - (K - 1) * restart_epochs epochs: the whole run costs `epochs`
             epochs of steps (`keras_infogan.restarts`).
+        consistency: weight of Q's augmentation consistency on real images, an
+            addition beyond the paper (`keras_infogan.objectives.consistency`): Q's
+            categories on a real image should not change when it is slightly
+            rotated, shifted, scaled or its strokes thickened; 0: off (the paper).
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
     Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
@@ -133,6 +137,7 @@ class TrainConfig:
     joint_batches: bool = False
     info_weight: float = 1.0
     baseline: str = "none"
+    consistency: float = 0.0
     restarts: int = 1
     restart_epochs: int = 3
     info_delay_epochs: float = 0.0
@@ -163,6 +168,9 @@ class TrainConfig:
                              f"it needs more than {self.restart_epochs}: raise epochs or lower restarts")
         if self.restarts > 1 and self.strategy == "multiworker":
             raise ValueError("restarts are not supported with the multiworker strategy")
+        if not self.consistency >= 0 or (self.consistency and self.baseline == "probe"):
+            raise ValueError(f"consistency must be >= 0, and 0 for the probe baseline (it trains D's trunk), "
+                             f"got {self.consistency}")
         if self.eval_images < 0:
             raise ValueError(f"eval_images must be >= 0 (0: all), got {self.eval_images}")
         if self.checkpoint_every_steps < 0:

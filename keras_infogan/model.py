@@ -20,10 +20,11 @@ from keras_infogan import losses, objectives, replicas
 from keras_infogan.codes import LatentSpec, mnist_spec
 from keras_infogan.inference import InferenceMixin
 from keras_infogan.nets import build_networks, image_shape
-from keras_infogan.objectives import penalties
+from keras_infogan.objectives import consistency, penalties
+from keras_infogan.replicas import step_seed
 
-# Seed streams: the two draws of one step, evaluation, and WGAN-GP's interpolation.
-_D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM = 0, 1, 2, 3
+# Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation.
+_D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM, _AUGMENT_STREAM = 0, 1, 2, 3, 4
 
 
 @keras.saving.register_keras_serializable(package="keras_infogan")
@@ -53,10 +54,13 @@ class InfoGAN(InferenceMixin, keras.Model):
             1: none); D/Q steps (one batch each) per G step; "alternating" (G steps
             on fresh noise after D's update) or "same_minibatch" (G's loss on the
             D/Q step's fakes). Checked by `objectives.check_settings` (ValueError).
+        consistency: weight of Q's augmentation consistency on real images
+            (`objectives.consistency`; beyond the paper; 0: off; not with probe).
 
     Metrics: d_loss (the game's D loss), g_loss (mean over the G steps taken, 0
     before the first), info_loss, mi_<code>, d_real and d_fake (mean sigma(D) in a
-    probability game, else D's mean raw output), and with a penalty d_penalty.
+    probability game, else D's mean raw output), with a penalty d_penalty, with
+    consistency q_consistency (the mean KL; train steps only).
 
     Example:
         model = InfoGAN(mnist_spec())
@@ -83,7 +87,8 @@ class InfoGAN(InferenceMixin, keras.Model):
                  seed: int = 0, joint_batches: bool = False, info_weight: float = 1.0,
                  info_delay_steps: int = 0, info_ramp_steps: int = 0, gan_loss: str = "non_saturating",
                  gradient_penalty: float = 0.0, penalty: str = "r1", label_smoothing: float = 1.0,
-                 d_steps: int = 1, update: str = "alternating", probe: bool = False, **kwargs):
+                 d_steps: int = 1, update: str = "alternating", probe: bool = False, consistency: float = 0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         objectives.check_settings(gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update)
         self.gan_loss, self.objective, self.penalty = gan_loss, objectives.GAN_LOSSES[gan_loss], penalty
@@ -104,7 +109,9 @@ class InfoGAN(InferenceMixin, keras.Model):
                              f"got {info_delay_steps} and {info_ramp_steps}")
         if probe and info_weight:
             raise ValueError(f"a probe Q (probe=True) gives G no MI reward: info_weight must be 0, got {info_weight}")
-        self.info_weight, self.probe = float(info_weight), bool(probe)
+        if not consistency >= 0 or (probe and consistency):
+            raise ValueError(f"consistency must be >= 0, and 0 with a probe Q (it trains the trunk), got {consistency}")
+        self.info_weight, self.probe, self.consistency = float(info_weight), bool(probe), float(consistency)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
         self.image_shape = tuple(image_shape(architecture))
         # The networks take the model's dtype policy (the global one unless `dtype` is
@@ -121,7 +128,8 @@ class InfoGAN(InferenceMixin, keras.Model):
         self.trackers = {name: keras.metrics.Mean(name=name) for name in
                          ["d_loss", "g_loss", "info_loss"]
                          + [f"mi_{code_name}" for code_name in self.latent_spec.names]
-                         + ["d_real", "d_fake"] + (["d_penalty"] if self.gradient_penalty else [])}
+                         + ["d_real", "d_fake"] + (["d_penalty"] if self.gradient_penalty else [])
+                         + (["q_consistency"] if self.consistency else [])}
 
     @property
     def d_variables(self) -> list:
@@ -219,6 +227,11 @@ class InfoGAN(InferenceMixin, keras.Model):
             if self.gradient_penalty:
                 penalty = self._penalty(real, fake)
                 d_total += replicas.global_mean(penalty)
+            if self.consistency:  # Q's categories on real images, unchanged by small augmentations
+                augmented = self.trunk(consistency.augment(real, self._step_seed(_AUGMENT_STREAM)), training=True)
+                kl = consistency.consistency_loss(spec, self.q_head(real_features, training=True),
+                                                  self.q_head(augmented, training=True))
+                d_total += self.consistency * replicas.global_mean(kl)
             d_total = self.d_optimizer.scale_loss(d_total)
             if same_minibatch:  # G's loss on these fakes, through D as it is before its update
                 g_losses = self.objective.generator(fake_logits)
@@ -237,6 +250,8 @@ class InfoGAN(InferenceMixin, keras.Model):
         means = {"d_loss": tf.reduce_mean(d_losses), "info_loss": tf.reduce_mean(info)}
         if self.gradient_penalty:
             means["d_penalty"] = tf.reduce_mean(penalty)
+        if self.consistency:
+            means["q_consistency"] = tf.reduce_mean(kl)
         return self._update_metrics(means, bounds, real_logits, fake_logits)
 
     def _g_step(self, real) -> None:
@@ -365,7 +380,8 @@ class InfoGAN(InferenceMixin, keras.Model):
                        "info_delay_steps": self.info_delay_steps, "info_ramp_steps": self.info_ramp_steps,
                        "gan_loss": self.gan_loss, "gradient_penalty": self.gradient_penalty,
                        "penalty": self.penalty, "label_smoothing": self.label_smoothing,
-                       "d_steps": self.d_steps, "update": self.update, "probe": self.probe})
+                       "d_steps": self.d_steps, "update": self.update, "probe": self.probe,
+                       "consistency": self.consistency})
         return config
 
     @classmethod
@@ -381,17 +397,6 @@ class InfoGAN(InferenceMixin, keras.Model):
     def compile_from_config(self, config: dict) -> None:
         self.compile(d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
                      g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]))
-
-
-def step_seed(base_seed, step, replica_id, stream) -> tf.Tensor:
-    """The stateless seed [2] of one draw: base seed, then the optimizer step, the
-    replica's id in the sync group (0 on one device) and the stream (0: D/Q step,
-    1: G step, 2: test step, 3: WGAN-GP's interpolation) folded in. Replicas thus
-    draw different noise and codes."""
-    seed = tf.constant([int(base_seed), 0], tf.int32)
-    for data in (step, replica_id, stream):
-        seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int32))
-    return seed
 
 
 def _images_of(data):

@@ -81,3 +81,14 @@ def check_optimizer_strategy(name: str, optimizer, strategy: tf.distribute.Strat
                 f"{name} ({type(opt).__name__}) was created under {type(created_under).__name__}, "
                 f"but the model trains under {type(strategy).__name__}; create the optimizers inside "
                 f"the same `with strategy.scope():` block as the model")
+
+
+def step_seed(base_seed, step, replica_id, stream) -> tf.Tensor:
+    """The stateless seed [2] of one draw: base seed, then the optimizer step, the
+    replica's id in the sync group (0 on one device) and the stream (0: D/Q step,
+    1: G step, 2: test step, 3: WGAN-GP's interpolation) folded in. Replicas thus
+    draw different noise and codes."""
+    seed = tf.constant([int(base_seed), 0], tf.int32)
+    for data in (step, replica_id, stream):
+        seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(data, tf.int32))
+    return seed
