@@ -68,5 +68,7 @@ def test_the_model_trains_q_on_it_and_keeps_it_in_its_config():
     assert InfoGAN.from_config(model.get_config()).consistency == 0.5
     with pytest.raises(ValueError, match="probe"):
         InfoGAN(consistency=0.5, probe=True, info_weight=0.0)
-    with pytest.raises(ValueError, match="probe baseline"):
-        TrainConfig(consistency=1.0, baseline="probe")
+    with pytest.raises(ValueError, match="probe baseline.*contradicts"):
+        TrainConfig(consistency=0.5, baseline="probe")
+    assert TrainConfig(baseline="probe").q_consistency() == 0.0 and TrainConfig().q_consistency() == 1.0
+    assert TrainConfig(baseline="shared-trunk").q_consistency() == 1.0  # only G's reward is taken away
