@@ -42,7 +42,7 @@ def build_model(config: TrainConfig, steps_per_epoch: int = 1,
     with strategy.scope():
         model = InfoGAN(config.latent_spec(), architecture=config.architecture, seed=config.seed,
                         joint_batches=config.joint_batches, info_weight=config.g_info_weight(),
-                        probe=config.baseline == "probe", consistency=config.q_consistency(),
+                        probe=config.baseline == "probe", consistency=config.consistency,
                         info_delay_steps=round(config.info_delay_epochs * steps_per_epoch),
                         info_ramp_steps=round(config.info_ramp_epochs * steps_per_epoch),
                         gan_loss=config.gan_loss, gradient_penalty=config.gradient_penalty, penalty=config.penalty,
