@@ -148,12 +148,12 @@ def restarts_summary(workdir) -> dict | None:
 
 def _partition(model, images: np.ndarray) -> np.ndarray:
     """Argmax of every categorical code of `model` on uint8 `images`, as one cluster id per image."""
-    encoded = model.encode(images.astype("float32") / 127.5 - 1.0)
-    names = [code.name for code in model.latent_spec.categorical_codes()]
+    from keras_infogan.evaluation.categorical import categorical_assignments
+
+    assignments = categorical_assignments(model, images)
     ids = np.zeros(len(images), dtype=np.int64)
-    for name in names:
-        probs = encoded[name]["probs"]
-        ids = ids * probs.shape[-1] + probs.argmax(-1)
+    for code in model.latent_spec.categorical_codes():
+        ids = ids * code.num_categories + assignments[code.name]
     return ids
 
 
