@@ -73,8 +73,8 @@ class TrainConfig:
             rotated, shifted, scaled or its strokes thickened. 0: off, as in the
             paper (the default). On MNIST, 1 raised held-out accuracy on every seed
             tried (docs/mnist_experiments.md), but with it on, identical runs differ
-            in the last bits (concurrent ops; one inter-op thread,
-            TF_NUM_INTEROP_THREADS=1, makes them identical), so a resumed run does
+            in the last bits (one inter-op thread, TF_NUM_INTEROP_THREADS=1, made
+            them identical in a local check, not reliably under load), so a resumed run does
             not end bit for bit as an uninterrupted one: not yet the default.
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
