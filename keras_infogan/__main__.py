@@ -55,8 +55,8 @@ _HELP = {
     "baseline": "train a GAN baseline, whose G gets no MI reward: probe (Q learns on stop_gradient trunk "
                 "features, so D and G play a plain GAN and Q only measures) or shared-trunk (as --info-weight "
                 "0: Q's loss still trains D's trunk); none: InfoGAN",
-    "consistency": "weight of Q's augmentation consistency on real images (beyond the paper; 0: off): Q's "
-                   "categories should survive small rotations, shifts, zooms and stroke changes",
+    "consistency": "weight of Q's augmentation consistency on real images (beyond the paper; 0: off; 0 when "
+                   "--baseline probe): Q's categories should survive small rotations, shifts, zooms and strokes",
     "restarts": "train this many short starts (1: none; else at least 3) and continue the one whose categories "
                 "the others agree with most on unlabeled training images; all within EPOCHS epochs of steps",
     "restart_epochs": "epochs of each start when --restarts > 1",

@@ -71,11 +71,10 @@ class TrainConfig:
             addition beyond the paper (`keras_infogan.objectives.consistency`): Q's
             categories on a real image should not change when it is slightly
             rotated, shifted, scaled or its strokes thickened. 0: off, as in the
-            paper (the default). On MNIST, 1 raised held-out accuracy on every seed
-            tried (docs/mnist_experiments.md), but with it on, identical runs differ
-            in the last bits (one inter-op thread, TF_NUM_INTEROP_THREADS=1, made
-            them identical in a local check, not reliably under load), so a resumed run does
-            not end bit for bit as an uninterrupted one: not yet the default.
+            paper (this default and every preset but MNIST's). The MNIST preset uses
+            1: it raised held-out accuracy on every seed tried
+            (docs/mnist_experiments.md). `preset_config` sets it to 0 for the probe
+            baseline, which refuses it.
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
     Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
