@@ -238,7 +238,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                 g_total = self._g_total(g_losses, info, d_updates=self.d_optimizer.iterations + 1)
         d_grads = tape.gradient(d_total, self.d_variables)
         if self.consistency:  # a backward pass of its own, so every sum of gradients has two addends
-            d_grads = _sum_gradients(d_grads, tape.gradient(kl_total, self.d_variables))
+            d_grads = replicas.sum_gradients(d_grads, tape.gradient(kl_total, self.d_variables))
         g_grads = tape.gradient(g_total, self.generator.trainable_variables) if same_minibatch else None
         replicas.apply_gradients(self.d_optimizer, d_grads, self.d_variables)
 
@@ -405,15 +405,3 @@ def _images_of(data):
     """Accept `images` or `(images, labels, ...)` batches; labels are ignored."""
     return data[0] if isinstance(data, (tuple, list)) else data
 
-
-def _sum_gradients(first, second) -> list:
-    """Element-wise sums of two gradient lists (None: no gradient), reproducibly.
-
-    One backward pass through three trunk calls (real, fake, augmented) sums three
-    gradients per trunk weight in an order that varied between runs, and Grappler's
-    arithmetic optimizer merges a plain `a + b` of two passes back into such a sum: the
-    weights of identical runs then differed after a few steps. Two addends summed by a
-    reduction over a stacked axis give the same bits in any order and are left alone.
-    """
-    return [b if a is None else a if b is None else tf.reduce_sum(tf.stack([a, b]), axis=0)
-            for a, b in zip(first, second)]

@@ -31,6 +31,19 @@ def apply_gradients(optimizer, grads, variables) -> None:
     optimizer.apply_gradients(zip(grads, variables))
 
 
+def sum_gradients(first, second) -> list:
+    """Element-wise sums of two gradient lists (None: no gradient), reproducibly.
+
+    One backward pass through three trunk calls (real, fake, augmented) sums three
+    gradients per trunk weight in an order that varied between runs, and Grappler's
+    arithmetic optimizer merges a plain `a + b` of two passes back into such a sum: the
+    weights of identical runs then differed after a few steps. Two addends summed by a
+    reduction over a stacked axis give the same bits in any order and are left alone.
+    """
+    return [b if a is None else a if b is None else tf.reduce_sum(tf.stack([a, b]), axis=0)
+            for a, b in zip(first, second)]
+
+
 def average_over_replicas(variables) -> None:
     """Set every replica's copy of `variables` (aggregation "none", such as batch
     norm's moving statistics) to their mean over the replicas, so that they do not

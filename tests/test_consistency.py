@@ -78,7 +78,7 @@ def test_the_model_trains_q_on_it_and_keeps_it_in_its_config():
 
 def test_identical_runs_with_it_end_with_identical_weights():
     """Three trunk passes per step once summed their gradients in an order that varied
-    between runs (weights differed by 1e-3 after 6 steps); `_sum_gradients` fixes it."""
+    between runs (weights differed by 1e-3 after 6 steps); `replicas.sum_gradients` fixes it."""
     images = tf.random.stateless_uniform([32, 28, 28, 1], (5, 6), -1, 1)
 
     def weights_after_steps():

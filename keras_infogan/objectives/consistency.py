@@ -13,7 +13,7 @@ with p(c | x) held fixed (stop_gradient), averaged over the global batch and
 added to the D/Q loss. It trains Q and the shared trunk only; G feels it through
 the information term, since categories that Q cannot tell apart on augmented
 images pay less information. Augmentations are drawn statelessly from the step's
-seed, and the model gives the term a backward pass of its own (`model._sum_gradients`),
+seed, and the model gives the term a backward pass of its own (`replicas.sum_gradients`),
 so runs stay reproducible and resumable. Not part of the paper: off (0) in `InfoGAN`,
 `TrainConfig` and every preset but MNIST's (1), and labeled as an addition wherever used.
 """
