@@ -16,7 +16,8 @@ package's input pipeline (`load_dataset`, repeated), then:
     python benchmarks/throughput.py --configs default mixed --steps 300 --warmup 30
 
 Configurations: default (batch 128, float32, no XLA), xla (jit_compile), mixed
-(mixed_float16 with loss scaling), batch64, batch256. Real MNIST batches come from
+(mixed_float16 with loss scaling), batch64, batch256, and preset / preset_xla: the
+MNIST preset's step (`--consistency 1`; its restarts do not change a step's cost). Real MNIST batches come from
 `--data-dir` (default: ../shared/data/mnist next to the repository); without it,
 uniform noise images. Run it on an otherwise idle machine: anything else running
 (e.g. a training run) makes the figures meaningless.
@@ -41,6 +42,9 @@ CONFIGS = {
     "mixed": {"batch_size": 128, "mixed_precision": True},
     "batch64": {"batch_size": 64},
     "batch256": {"batch_size": 256},
+    # the MNIST preset's step: TrainConfig's plus Q's augmentation consistency (one more trunk pass)
+    "preset": {"batch_size": 128, "consistency": 1.0},
+    "preset_xla": {"batch_size": 128, "consistency": 1.0, "jit_compile": True},
 }
 
 
