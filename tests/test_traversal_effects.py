@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from keras_infogan.codes import mnist_spec
-from keras_infogan.evaluation.traversal_effects import shape_measures, strongest_effects, traversal_effects
+from keras_infogan.evaluation.traversal_effects import (shape_measures, slant_and_width_pair, strongest_effects,
+                                                       traversal_effects)
 
 
 def _canvas(n=1):
@@ -73,3 +74,13 @@ def test_bad_sweeps_are_refused():
         traversal_effects(_BarModel(), values=[0.0, 1.0])
     with pytest.raises(ValueError, match="rows must be at least 1"):
         traversal_effects(_BarModel(), rows=0)
+
+
+def test_a_slant_and_width_pair_needs_two_different_codes_over_the_threshold():
+    both_in_one = {"cont0": {"slant": -0.95, "width": 0.9}, "cont1": {"slant": 0.3, "width": 0.5}}
+    assert not slant_and_width_pair(both_in_one)  # one code doing both is not the paper's pair
+    assert slant_and_width_pair(dict(both_in_one, cont1={"slant": 0.3, "width": -0.81}))  # the sign does not matter
+    assert not slant_and_width_pair(dict(both_in_one, cont1={"slant": 0.3, "width": -0.79}))
+    assert slant_and_width_pair(dict(both_in_one, cont1={"slant": 0.3, "width": -0.79}), threshold=0.7)
+    nan = float("nan")  # a measure no row could rank
+    assert not slant_and_width_pair({"cont0": {"slant": 0.9, "width": nan}, "cont1": {"slant": nan, "width": nan}})

@@ -85,6 +85,18 @@ def strongest_effects(effects: dict) -> dict[str, tuple[str, float]]:
     return best
 
 
+def slant_and_width_pair(effects: dict, threshold: float = 0.8) -> bool:
+    """True when one code tracks slant and a *different* code tracks width, each with
+    |correlation| >= `threshold` (the paper's Figure 2: rotation for one, width for another).
+
+    Example:
+        slant_and_width_pair({"cont0": {"slant": -0.9, "width": 0.1}, "cont1": {"slant": 0.2, "width": 0.85}})  # True
+    """
+    slant = {code for code, entry in effects.items() if abs(entry["slant"]) >= threshold}
+    width = {code for code, entry in effects.items() if abs(entry["width"]) >= threshold}
+    return any(a != b for a in slant for b in width)
+
+
 def _mean_row_correlation(values: np.ndarray, table: np.ndarray) -> float:
     correlations = [stats.spearmanr(values, row).statistic for row in table
                     if np.all(np.isfinite(row)) and np.ptp(row) > 0]
