@@ -18,7 +18,8 @@ package's input pipeline (`load_dataset`, repeated), then:
 Configurations: default (batch 128, float32, no XLA), xla (jit_compile), mixed
 (mixed_float16 with loss scaling), batch64, batch256, and preset / preset_xla: the
 MNIST preset's step (Q's augmentation consistency on: one more trunk pass on the real
-batch; its weight does not change the cost). Real MNIST batches come from `--data-dir` (default: ../shared/data/mnist next to the repository); without it,
+batch; its weight does not change the cost). Real MNIST batches come from
+`--data-dir` (default: ../shared/data/mnist next to the repository); without it,
 uniform noise images. Run it on an otherwise idle machine: anything else running
 (e.g. a training run) makes the figures meaningless.
 """
