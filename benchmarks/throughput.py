@@ -87,7 +87,8 @@ def measure(name: str, steps: int, warmup: int, data_dir: str | None) -> dict:
         next(iterator)
     pipeline_seconds = time.perf_counter() - start
 
-    return {"config": name, "batch_size": batch, "jit_compile": config.jit_compile,
+    # build_model compiles "auto" as the plain step (train() decides it by measuring)
+    return {"config": name, "batch_size": batch, "jit_compile": config.jit_compile is True,
             "mixed_precision": config.mixed_precision, "steps": steps, "warmup_s": round(warmup_seconds, 1),
             "seconds": round(seconds, 2), "images_per_s": round(steps * batch / seconds, 1),
             "loop_images_per_s": round(steps * batch / loop_seconds, 1),
