@@ -16,24 +16,24 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-THRESHOLD = 0.8
-
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", help="run folders or .keras files")
     args = parser.parse_args(argv)
-    from keras_infogan.evaluation.traversal_effects import slant_and_width_pair, traversal_effects
+    from keras_infogan.evaluation.traversal_effects import PAIR_THRESHOLD, slant_and_width_pair, traversal_effects
     from keras_infogan.loading import load_infogan, run_model_path
 
     pairs = 0
     for run in args.runs:
         effects = traversal_effects(load_infogan(run_model_path(run), compile=False))
-        pairs += slant_and_width_pair(effects, THRESHOLD)
+        pair = slant_and_width_pair(effects)
+        pairs += pair
         cells = "  ".join(f"{code}: slant {entry['slant']:+.2f} width {entry['width']:+.2f} ink {entry['ink']:+.2f}"
                           for code, entry in effects.items())
-        print(f"{run}  {cells}  pair: {'yes' if slant_and_width_pair(effects, THRESHOLD) else 'no'}", flush=True)
-    print(f"{pairs} of {len(args.runs)} runs have a slant code and a different width code (|corr| >= {THRESHOLD})")
+        print(f"{run}  {cells}  pair: {'yes' if pair else 'no'}", flush=True)
+    print(f"{pairs} of {len(args.runs)} runs have a slant code and a different width code "
+          f"(|corr| >= {PAIR_THRESHOLD})")
 
 
 if __name__ == "__main__":

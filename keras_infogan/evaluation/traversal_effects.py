@@ -25,6 +25,7 @@ import tensorflow as tf
 from scipy import stats
 
 MEASURES = ("slant", "width", "ink")
+PAIR_THRESHOLD = 0.8  # |correlation| a code needs to count as a slant or width code (issue 12's target)
 
 
 def shape_measures(images: np.ndarray) -> dict[str, np.ndarray]:
@@ -85,7 +86,7 @@ def strongest_effects(effects: dict) -> dict[str, tuple[str, float]]:
     return best
 
 
-def slant_and_width_pair(effects: dict, threshold: float = 0.8) -> bool:
+def slant_and_width_pair(effects: dict, threshold: float = PAIR_THRESHOLD) -> bool:
     """True when one code tracks slant and a *different* code tracks width, each with
     |correlation| >= `threshold` (the paper's Figure 2: rotation for one, width for another).
 
