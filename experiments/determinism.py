@@ -3,12 +3,17 @@
     python experiments/determinism.py                                   # the class defaults
     python experiments/determinism.py --set consistency=1.0 update=same_minibatch
     python experiments/determinism.py --set gradient_penalty=1.0 penalty=wgan_gp --repeats 3
+    python experiments/determinism.py --set gradient_penalty=1.0 --graph meta-off   # Grappler off
+    python experiments/determinism.py --set gradient_penalty=1.0 --graph off:remapping,layout_optimizer
 
 Builds `InfoGAN(seed=3, **settings)` twice in one process (Keras seed 1 before
 each), trains each `--steps` steps of `train_on_batch` on the same fixed batch
 of random images, and prints the largest absolute difference over all weights
 (0: bit for bit the same) and the first weights that differ. `--repeats` does
 the comparison that many times (an order problem may show only sometimes).
+`--graph` changes how TensorFlow runs the steps: `meta-off` turns off all of
+Grappler's graph optimizations, `eager` runs them eagerly, `off:P1,P2` turns off
+the named Grappler passes (`tf.config.optimizer.set_experimental_options` keys).
 Used for the diagnosis in docs/mnist_experiments.md and the gradient penalty's
 limitation in docs/objectives.md.
 """
@@ -43,6 +48,7 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--graph", default="default", help="default, meta-off, eager or off:PASS,PASS,...")
     args = parser.parse_args(argv)
     settings = {}
     for item in args.set:
@@ -53,6 +59,7 @@ def main(argv=None) -> None:
             settings[key] = value  # a plain word, e.g. penalty=wgan_gp
     import tensorflow as tf
 
+    _configure_graph(tf, args.graph)
     images = tf.random.stateless_uniform([args.batch, 28, 28, 1], (5, 6), -1, 1)
     for repeat in range(args.repeats):
         first, second = _weights_after(settings, args.steps, images), _weights_after(settings, args.steps, images)
@@ -61,6 +68,17 @@ def main(argv=None) -> None:
         print(f"{settings} run pair {repeat + 1}: largest weight difference after {args.steps} steps "
               f"{max(differences.values()):.3g}; {len(differing)} of {len(differences)} weights differ"
               + (f" (first: {', '.join(differing[:4])})" if differing else ""), flush=True)
+
+
+def _configure_graph(tf, graph: str) -> None:
+    if graph == "meta-off":
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+    elif graph == "eager":
+        tf.config.run_functions_eagerly(True)
+    elif graph.startswith("off:"):
+        tf.config.optimizer.set_experimental_options({name: False for name in graph[4:].split(",")})
+    elif graph != "default":
+        raise SystemExit(f"--graph must be default, meta-off, eager or off:PASS,..., got {graph!r}")
 
 
 if __name__ == "__main__":

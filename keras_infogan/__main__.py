@@ -57,6 +57,8 @@ _HELP = {
                 "0: Q's loss still trains D's trunk); none: InfoGAN",
     "consistency": "weight of Q's augmentation consistency on real images (beyond the paper; 0: off; 0 when "
                    "--baseline probe): Q's categories should survive small rotations, shifts, zooms and strokes",
+    "consistency_vat": "with --consistency: also move each augmented image this far (L2, pixels in [-1, 1]) in the "
+                       "direction Q's categories change most (virtual adversarial training; 0: off)",
     "restarts": "train this many short starts (1: none; else at least 3) and continue the one whose categories "
                 "the others agree with most on unlabeled training images; all within EPOCHS epochs of steps",
     "restart_epochs": "epochs of each start when --restarts > 1",

@@ -24,7 +24,7 @@ from keras_infogan.objectives import consistency, penalties
 from keras_infogan.replicas import step_seed
 
 # Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation.
-_D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM, _AUGMENT_STREAM = 0, 1, 2, 3, 4
+_D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM, _AUGMENT_STREAM, _VAT_STREAM = 0, 1, 2, 3, 4, 5
 
 
 @keras.saving.register_keras_serializable(package="keras_infogan")
@@ -54,8 +54,9 @@ class InfoGAN(InferenceMixin, keras.Model):
             1: none); D/Q steps (one batch each) per G step; "alternating" (G steps
             on fresh noise after D's update) or "same_minibatch" (G's loss on the
             D/Q step's fakes). Checked by `objectives.check_settings` (ValueError).
-        consistency: weight of Q's augmentation consistency on real images
-            (`objectives.consistency`; beyond the paper; 0: off; not with probe).
+        consistency, consistency_vat: weight of Q's augmentation consistency on real
+            images (`objectives.consistency`; beyond the paper; 0: off; not with probe)
+            and the length of its adversarial step (0: random augmentations only).
 
     Metrics: d_loss (the game's D loss), g_loss (mean over the G steps taken, 0
     before the first), info_loss, mi_<code>, d_real and d_fake (mean sigma(D) in a
@@ -88,7 +89,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                  info_delay_steps: int = 0, info_ramp_steps: int = 0, gan_loss: str = "non_saturating",
                  gradient_penalty: float = 0.0, penalty: str = "r1", label_smoothing: float = 1.0,
                  d_steps: int = 1, update: str = "alternating", probe: bool = False, consistency: float = 0.0,
-                 **kwargs):
+                 consistency_vat: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         objectives.check_settings(gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update)
         self.gan_loss, self.objective, self.penalty = gan_loss, objectives.GAN_LOSSES[gan_loss], penalty
@@ -111,7 +112,11 @@ class InfoGAN(InferenceMixin, keras.Model):
             raise ValueError(f"a probe Q (probe=True) gives G no MI reward: info_weight must be 0, got {info_weight}")
         if not consistency >= 0 or (probe and consistency):
             raise ValueError(f"consistency must be >= 0, and 0 with a probe Q (it trains the trunk), got {consistency}")
+        if not consistency_vat >= 0 or (consistency_vat and not consistency):
+            raise ValueError(f"consistency_vat must be >= 0, and 0 without the consistency term, got "
+                             f"{consistency_vat} with consistency={consistency}")
         self.info_weight, self.probe, self.consistency = float(info_weight), bool(probe), float(consistency)
+        self.consistency_vat = float(consistency_vat)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
         self.image_shape = tuple(image_shape(architecture))
         # The networks take the model's dtype policy (the global one unless `dtype` is
@@ -228,9 +233,12 @@ class InfoGAN(InferenceMixin, keras.Model):
                 penalty = self._penalty(real, fake)
                 d_total += replicas.global_mean(penalty)
             if self.consistency:  # Q's categories on real images, unchanged by small augmentations
-                augmented = self.trunk(consistency.augment(real, self._step_seed(_AUGMENT_STREAM)), training=True)
-                kl = consistency.consistency_loss(spec, self.q_head(real_features, training=True),
-                                                  self.q_head(augmented, training=True))
+                clean, augmented = self.q_head(real_features, training=True), consistency.augment(
+                    real, self._step_seed(_AUGMENT_STREAM))
+                if self.consistency_vat:  # and moved in the direction Q's categories are most sensitive to
+                    augmented = consistency.adversarial(self._q_params, spec, augmented, clean,
+                                                        self._step_seed(_VAT_STREAM), self.consistency_vat)
+                kl = consistency.consistency_loss(spec, clean, self._q_params(augmented))
                 kl_total = self.d_optimizer.scale_loss(self.consistency * replicas.global_mean(kl))
             d_total = self.d_optimizer.scale_loss(d_total)
             if same_minibatch:  # G's loss on these fakes, through D as it is before its update
@@ -255,6 +263,10 @@ class InfoGAN(InferenceMixin, keras.Model):
         if self.consistency:
             means["q_consistency"] = tf.reduce_mean(kl)
         return self._update_metrics(means, bounds, real_logits, fake_logits)
+
+    def _q_params(self, images) -> tf.Tensor:
+        """Q's outputs on images, through the trunk in training mode."""
+        return self.q_head(self.trunk(images, training=True), training=True)
 
     def _g_step(self, real) -> None:
         """G's step on fresh (z, c): the game's G loss plus the MI reward."""
@@ -383,7 +395,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                        "gan_loss": self.gan_loss, "gradient_penalty": self.gradient_penalty,
                        "penalty": self.penalty, "label_smoothing": self.label_smoothing,
                        "d_steps": self.d_steps, "update": self.update, "probe": self.probe,
-                       "consistency": self.consistency})
+                       "consistency": self.consistency, "consistency_vat": self.consistency_vat})
         return config
 
     @classmethod
