@@ -18,7 +18,8 @@ package's input pipeline (`load_dataset`, repeated), then:
 Configurations: default (batch 128, float32, no XLA), xla (jit_compile), mixed
 (mixed_float16 with loss scaling), batch64, batch256, and preset / preset_xla: the
 MNIST preset's step (Q's augmentation consistency on: one more trunk pass on the real
-batch; its weight does not change the cost). Real MNIST batches come from
+batch; its weight does not change the cost), and preset_vat: the preset's step with
+`--consistency-vat 3` (one more trunk pass forward and backward). Real MNIST batches come from
 `--data-dir` (default: ../shared/data/mnist next to the repository); without it,
 uniform noise images. Run it on an otherwise idle machine: anything else running
 (e.g. a training run) makes the figures meaningless.
@@ -46,6 +47,7 @@ CONFIGS = {
     # the MNIST preset's step: TrainConfig's plus Q's augmentation consistency (one more trunk pass)
     "preset": {"batch_size": 128, "consistency": 1.0},
     "preset_xla": {"batch_size": 128, "consistency": 1.0, "jit_compile": True},
+    "preset_vat": {"batch_size": 128, "consistency": 1.0, "consistency_vat": 3.0},
 }
 
 

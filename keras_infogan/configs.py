@@ -7,6 +7,7 @@ import dataclasses
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
 from keras_infogan.objectives import check_settings
+from keras_infogan.objectives import consistency as consistency_term
 
 IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
 LR_SCHEDULES = ("constant", "cosine")
@@ -178,11 +179,7 @@ class TrainConfig:
                              f"it needs more than {self.restart_epochs}: raise epochs or lower restarts")
         if self.restarts > 1 and self.strategy == "multiworker":
             raise ValueError("restarts are not supported with the multiworker strategy")
-        if not self.consistency >= 0:
-            raise ValueError(f"consistency must be >= 0, got {self.consistency}")
-        if not self.consistency_vat >= 0 or (self.consistency_vat and not self.consistency):
-            raise ValueError(f"consistency_vat must be >= 0, and 0 without the consistency term, got "
-                             f"{self.consistency_vat} with consistency={self.consistency}")
+        consistency_term.check_settings(self.consistency, self.consistency_vat)
         if self.baseline == "probe" and self.consistency:
             raise ValueError(f"the probe baseline's trunk learns nothing from Q, so it trains without the consistency "
                              f"term; consistency={self.consistency} contradicts it (leave --consistency out)")

@@ -110,11 +110,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                              f"got {info_delay_steps} and {info_ramp_steps}")
         if probe and info_weight:
             raise ValueError(f"a probe Q (probe=True) gives G no MI reward: info_weight must be 0, got {info_weight}")
-        if not consistency >= 0 or (probe and consistency):
-            raise ValueError(f"consistency must be >= 0, and 0 with a probe Q (it trains the trunk), got {consistency}")
-        if not consistency_vat >= 0 or (consistency_vat and not consistency):
-            raise ValueError(f"consistency_vat must be >= 0, and 0 without the consistency term, got "
-                             f"{consistency_vat} with consistency={consistency}")
+        objectives.consistency.check_settings(consistency, consistency_vat, probe)
         self.info_weight, self.probe, self.consistency = float(info_weight), bool(probe), float(consistency)
         self.consistency_vat = float(consistency_vat)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
@@ -233,12 +229,9 @@ class InfoGAN(InferenceMixin, keras.Model):
                 penalty = self._penalty(real, fake)
                 d_total += replicas.global_mean(penalty)
             if self.consistency:  # Q's categories on real images, unchanged by small augmentations
-                clean, augmented = self.q_head(real_features, training=True), consistency.augment(
-                    real, self._step_seed(_AUGMENT_STREAM))
-                if self.consistency_vat:  # and moved in the direction Q's categories are most sensitive to
-                    augmented = consistency.adversarial(self._q_params, spec, augmented, clean,
-                                                        self._step_seed(_VAT_STREAM), self.consistency_vat)
-                kl = consistency.consistency_loss(spec, clean, self._q_params(augmented))
+                kl = consistency.term(self.trunk, self.q_head, spec, real, real_features,
+                                      self._step_seed(_AUGMENT_STREAM), self._step_seed(_VAT_STREAM),
+                                      self.consistency_vat)
                 kl_total = self.d_optimizer.scale_loss(self.consistency * replicas.global_mean(kl))
             d_total = self.d_optimizer.scale_loss(d_total)
             if same_minibatch:  # G's loss on these fakes, through D as it is before its update
@@ -263,10 +256,6 @@ class InfoGAN(InferenceMixin, keras.Model):
         if self.consistency:
             means["q_consistency"] = tf.reduce_mean(kl)
         return self._update_metrics(means, bounds, real_logits, fake_logits)
-
-    def _q_params(self, images) -> tf.Tensor:
-        """Q's outputs on images, through the trunk in training mode."""
-        return self.q_head(self.trunk(images, training=True), training=True)
 
     def _g_step(self, real) -> None:
         """G's step on fresh (z, c): the game's G loss plus the MI reward."""

@@ -95,6 +95,33 @@ def consistency_loss(latent_spec, clean_params, augmented_params) -> tf.Tensor:
     return total
 
 
+def check_settings(weight: float, vat: float, probe: bool = False) -> None:
+    """ValueError unless weight >= 0 (0 with a probe Q) and vat >= 0 (0 when weight is 0)."""
+    if not weight >= 0 or (probe and weight):
+        raise ValueError(f"consistency must be >= 0, and 0 with a probe Q (it trains the trunk), got {weight}")
+    if not vat >= 0 or (vat and not weight):
+        raise ValueError(f"consistency_vat must be >= 0, and 0 without the consistency term, got "
+                         f"{vat} with consistency={weight}")
+
+
+def term(trunk, q_head, latent_spec, real, real_features, augment_seed, vat_seed, vat: float = 0.0) -> tf.Tensor:
+    """The term's per-example KL [n] for a real batch and its trunk features (`real_features`):
+    `augment` from `augment_seed`, then with `vat` > 0 the `adversarial` step from `vat_seed`.
+    `trunk` and `q_head` are called in training mode."""
+    augmented = augment(real, augment_seed)
+    if not vat:
+        augmented_features = trunk(augmented, training=True)
+        return consistency_loss(latent_spec, q_head(real_features, training=True),
+                                q_head(augmented_features, training=True))
+    clean = q_head(real_features, training=True)
+
+    def q_params(images):
+        return q_head(trunk(images, training=True), training=True)
+
+    moved = adversarial(q_params, latent_spec, augmented, clean, vat_seed, vat)
+    return consistency_loss(latent_spec, clean, q_params(moved))
+
+
 def adversarial(posterior_params, latent_spec, images, clean_params, seed, epsilon: float,
                 xi: float = VAT_XI) -> tf.Tensor:
     """`images` [n, H, W, C] moved by `epsilon` (L2 norm per image) in the direction that
