@@ -35,3 +35,19 @@ def config_overrides(items: list[str]) -> dict:
         overrides[key] = ({"True": True, "False": False}.get(value, value) if kind in (bool, str, type(None))
                           else kind(value))
     return overrides
+
+
+def configure_graph(graph: str) -> None:
+    """How TensorFlow runs compiled steps: "default"; "meta-off" (all of Grappler's graph
+    optimizations off); "eager" (functions run eagerly); "off:P1,P2" (the named Grappler
+    passes off, `tf.config.optimizer.set_experimental_options` keys). Call before building."""
+    import tensorflow as tf
+
+    if graph == "meta-off":
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+    elif graph == "eager":
+        tf.config.run_functions_eagerly(True)
+    elif graph.startswith("off:"):
+        tf.config.optimizer.set_experimental_options({name: False for name in graph[4:].split(",")})
+    elif graph != "default":
+        raise SystemExit(f"graph must be default, meta-off, eager or off:PASS,..., got {graph!r}")

@@ -19,7 +19,9 @@ Configurations: default (batch 128, float32, no XLA), xla (jit_compile), mixed
 (mixed_float16 with loss scaling), batch64, batch256, and preset / preset_xla: the
 MNIST preset's step (Q's augmentation consistency on: one more trunk pass on the real
 batch; its weight does not change the cost), and preset_vat: the preset's step with
-`--consistency-vat 3` (one more trunk pass forward and backward). Real MNIST batches come from
+`--consistency-vat 3` (one more trunk pass forward and backward); r1: an R1 gradient
+penalty of weight 1, and r1_grappler_off: the same with Grappler's graph optimizations off
+(which makes penalty runs bit-reproducible, docs/objectives.md). Real MNIST batches come from
 `--data-dir` (default: ../shared/data/mnist next to the repository); without it,
 uniform noise images. Run it on an otherwise idle machine: anything else running
 (e.g. a training run) makes the figures meaningless.
@@ -48,15 +50,19 @@ CONFIGS = {
     "preset": {"batch_size": 128, "consistency": 1.0},
     "preset_xla": {"batch_size": 128, "consistency": 1.0, "jit_compile": True},
     "preset_vat": {"batch_size": 128, "consistency": 1.0, "consistency_vat": 3.0},
+    "r1": {"batch_size": 128, "gradient_penalty": 1.0},
+    "r1_grappler_off": {"batch_size": 128, "gradient_penalty": 1.0},
 }
+GRAPH = {"r1_grappler_off": "meta-off"}  # common.configure_graph modes; the others run TensorFlow's default
 
 
 def measure(name: str, steps: int, warmup: int, data_dir: str | None) -> dict:
     """Run one configuration (in this process); return its figures."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from common import noise_dataset
+    from common import configure_graph, noise_dataset
     from keras_infogan import TrainConfig, build_model, load_dataset
 
+    configure_graph(GRAPH.get(name, "default"))
     config = TrainConfig(**CONFIGS[name])
     batch = config.batch_size
     if data_dir:
@@ -117,7 +123,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.steps, args.warmup, args.data_dir)))
         return
-    header = (f"{'config':<9} {'batch':>5} {'xla':>5} {'mixed':>5} {'steps':>5} {'wall s':>7} {'images/s':>9} "
+    header = (f"{'config':<16} {'batch':>5} {'xla':>5} {'mixed':>5} {'steps':>5} {'wall s':>7} {'images/s':>9} "
               f"{'data wait':>9} {'pipeline img/s':>14} {'peak RSS MiB':>12}")
     print(header)
     results = []
@@ -126,11 +132,11 @@ def main() -> None:
         command += ["--data-dir", args.data_dir] if args.data_dir else []
         run = subprocess.run(command, capture_output=True, text=True)
         if run.returncode != 0:
-            print(f"{name:<9} failed:\n{run.stderr[-3000:]}")
+            print(f"{name:<16} failed:\n{run.stderr[-3000:]}")
             continue
         r = json.loads(run.stdout.strip().splitlines()[-1])
         results.append(r)
-        print(f"{r['config']:<9} {r['batch_size']:>5} {str(r['jit_compile']):>5} {str(r['mixed_precision']):>5} "
+        print(f"{r['config']:<16} {r['batch_size']:>5} {str(r['jit_compile']):>5} {str(r['mixed_precision']):>5} "
               f"{r['steps']:>5} {r['seconds']:>7} {r['images_per_s']:>9} {r['data_wait_share']:>9.1%} "
               f"{r['pipeline_images_per_s']:>14} {r['peak_rss_mib']:>12}", flush=True)
     if args.json:

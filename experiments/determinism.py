@@ -24,9 +24,14 @@ import argparse
 import ast
 import os
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from common import configure_graph  # noqa: E402
 
 
 def _weights_after(settings: dict, steps: int, images) -> dict:
@@ -59,7 +64,7 @@ def main(argv=None) -> None:
             settings[key] = value  # a plain word, e.g. penalty=wgan_gp
     import tensorflow as tf
 
-    _configure_graph(tf, args.graph)
+    configure_graph(args.graph)
     images = tf.random.stateless_uniform([args.batch, 28, 28, 1], (5, 6), -1, 1)
     for repeat in range(args.repeats):
         first, second = _weights_after(settings, args.steps, images), _weights_after(settings, args.steps, images)
@@ -68,17 +73,6 @@ def main(argv=None) -> None:
         print(f"{settings} run pair {repeat + 1}: largest weight difference after {args.steps} steps "
               f"{max(differences.values()):.3g}; {len(differing)} of {len(differences)} weights differ"
               + (f" (first: {', '.join(differing[:4])})" if differing else ""), flush=True)
-
-
-def _configure_graph(tf, graph: str) -> None:
-    if graph == "meta-off":
-        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
-    elif graph == "eager":
-        tf.config.run_functions_eagerly(True)
-    elif graph.startswith("off:"):
-        tf.config.optimizer.set_experimental_options({name: False for name in graph[4:].split(",")})
-    elif graph != "default":
-        raise SystemExit(f"--graph must be default, meta-off, eager or off:PASS,..., got {graph!r}")
 
 
 if __name__ == "__main__":
