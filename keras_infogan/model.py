@@ -23,7 +23,7 @@ from keras_infogan.nets import build_networks, image_shape
 from keras_infogan.objectives import consistency, penalties
 from keras_infogan.replicas import step_seed
 
-# Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation.
+# Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation, VAT's start.
 _D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM, _AUGMENT_STREAM, _VAT_STREAM = 0, 1, 2, 3, 4, 5
 
 
