@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-
 import sys
 from pathlib import Path
 

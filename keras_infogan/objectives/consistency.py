@@ -109,18 +109,15 @@ def term(trunk, q_head, latent_spec, real, real_features, augment_seed, vat_seed
     """The term's per-example KL [n] for a real batch and its trunk features (`real_features`):
     `augment` from `augment_seed`, then with `vat` > 0 the `adversarial` step from `vat_seed`.
     `trunk` and `q_head` are called in training mode."""
-    augmented = augment(real, augment_seed)
-    if not vat:
-        augmented_features = trunk(augmented, training=True)
-        return consistency_loss(latent_spec, q_head(real_features, training=True),
-                                q_head(augmented_features, training=True))
     clean = q_head(real_features, training=True)
 
     def q_params(images):
         return q_head(trunk(images, training=True), training=True)
 
-    moved = adversarial(q_params, latent_spec, augmented, clean, vat_seed, vat)
-    return consistency_loss(latent_spec, clean, q_params(moved))
+    augmented = augment(real, augment_seed)
+    if vat:
+        augmented = adversarial(q_params, latent_spec, augmented, clean, vat_seed, vat)
+    return consistency_loss(latent_spec, clean, q_params(augmented))
 
 
 def adversarial(posterior_params, latent_spec, images, clean_params, seed, epsilon: float,
