@@ -84,7 +84,7 @@ def _entropy(p: np.ndarray, axis=-1) -> np.ndarray:
 
 def criteria(posteriors: dict[int, np.ndarray]) -> dict[int, dict[str, float]]:
     """{seed: {criterion: value}} from each seed's posteriors [n, K] at one epoch."""
-    from keras_infogan.restarts import consensus_scores
+    from keras_infogan.restart_criteria import consensus_scores
 
     seeds = list(posteriors)
     hard = [posteriors[seed].argmax(-1) for seed in seeds]
@@ -135,7 +135,7 @@ def analyse(out: Path) -> None:
 def replay_restarts(out: Path, epoch: int, size: int, final: dict[int, float]) -> None:
     import itertools
 
-    from keras_infogan.restarts import consensus_scores
+    from keras_infogan.restart_criteria import consensus_scores
 
     runs = {int(folder.name[4:]): np.load(folder / "posteriors.npz")[f"epoch{epoch:03d}"]
             for folder in sorted(out.glob("seed*")) if (folder / "posteriors.npz").exists()}

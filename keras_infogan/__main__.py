@@ -14,6 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from keras_infogan.configs import BASELINES, IMAGE_FITS, LR_SCHEDULES, STRATEGIES, TrainConfig  # noqa: E402
 from keras_infogan.objectives import GAN_LOSSES, PENALTIES, UPDATES  # noqa: E402
 from keras_infogan.presets import PRESETS, choose_preset, preset_config  # noqa: E402
+from keras_infogan.restart_criteria import CRITERIA  # noqa: E402
 
 _HELP = {
     "data": "training images: a TFDS name (mnist, svhn_cropped, celeb_a, ...), a folder of images "
@@ -59,9 +60,12 @@ _HELP = {
                    "--baseline probe): Q's categories should survive small rotations, shifts, zooms and strokes",
     "consistency_vat": "with --consistency: also move each augmented image this far (L2, pixels in [-1, 1]) in the "
                        "direction Q's categories change most (virtual adversarial training; 0: off)",
-    "restarts": "train this many short starts (1: none; else at least 3) and continue the one whose categories "
-                "the others agree with most on unlabeled training images; all within EPOCHS epochs of steps",
+    "restarts": "train this many short starts (1: none) and continue the best by --restart-criterion, all within "
+                "EPOCHS epochs of steps (a preset's restarts become 1 when --epochs is given without --restarts)",
     "restart_epochs": "epochs of each start when --restarts > 1",
+    "restart_criterion": "how starts are scored without labels: consensus (>= 3 starts: the one whose categories "
+                         "the others agree with most) or consistency (needs --consistency: the lowest consistency KL "
+                         "over its last epoch)",
     "info_delay_epochs": "epochs before G is rewarded for mutual information",
     "info_ramp_epochs": "epochs over which G's MI reward then ramps up linearly",
     "gan_loss": "the adversarial game (docs/objectives.md): non_saturating, minimax, maximum_likelihood, hinge, "
@@ -86,6 +90,7 @@ _HELP = {
 
 _CHOICES = {"baseline": BASELINES, "lr_schedule": LR_SCHEDULES, "strategy": STRATEGIES, "image_fit": IMAGE_FITS,
             "gan_loss": tuple(GAN_LOSSES), "penalty": PENALTIES, "update": UPDATES,
+            "restart_criterion": tuple(sorted(CRITERIA)),
             "architecture": tuple(sorted({config.architecture for config in PRESETS.values()}))}
 _OPTIONAL_TEXT = ("data_dir", "eval_split", "image_feature", "label_feature")  # str or None
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
+from keras_infogan import restart_criteria
 from keras_infogan.objectives import check_settings
 from keras_infogan.objectives import consistency as consistency_term
 
@@ -63,11 +64,15 @@ class TrainConfig:
             G(z, c)) or "shared-trunk" (as info_weight 0: Q's loss still trains the
             trunk, so D's features depend on c). Either sets info_weight to 0;
             "probe" refuses the consistency term.
-        restarts, restart_epochs: with restarts K > 1 (at least 3), train K starts
-            of restart_epochs epochs on their own seeds, continue the one whose
-            categories the others agree with most on unlabeled training images, to
-            epochs - (K - 1) * restart_epochs epochs: the whole run costs `epochs`
-            epochs of steps (`keras_infogan.restarts`).
+        restarts, restart_epochs, restart_criterion: with restarts K > 1, train K
+            starts of restart_epochs epochs on their own seeds, score them without
+            labels, and continue the best to epochs - (K - 1) * restart_epochs
+            epochs (at least restart_epochs): the whole run costs `epochs` epochs
+            of steps (`keras_infogan.restarts`). restart_criterion "consensus"
+            (K >= 3): the start whose categories the others agree with most on
+            unlabeled training images; "consistency" (K >= 2, needs the
+            consistency term): the start with the lowest consistency KL over its
+            last epoch (`keras_infogan.restart_criteria`).
         consistency: weight of Q's augmentation consistency on real images, an
             addition beyond the paper (`keras_infogan.objectives.consistency`): Q's
             categories on a real image should not change when it is slightly
@@ -151,6 +156,7 @@ class TrainConfig:
     consistency_vat: float = 0.0
     restarts: int = 1
     restart_epochs: int = 3
+    restart_criterion: str = "consensus"
     info_delay_epochs: float = 0.0
     info_ramp_epochs: float = 0.0
     gan_loss: str = "non_saturating"
@@ -170,13 +176,15 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.restarts < 1 or self.restarts == 2 or self.restart_epochs < 1:
-            raise ValueError(f"restarts must be 1 (none) or at least 3 (the winner is the starts' medoid) and "
-                             f"restart_epochs at least 1, got {self.restarts} and {self.restart_epochs}")
-        if self.restarts > 1 and self.epochs - (self.restarts - 1) * self.restart_epochs <= self.restart_epochs:
+        if self.restarts < 1 or self.restart_epochs < 1:
+            raise ValueError(f"restarts must be 1 (none) or more and restart_epochs at least 1, got {self.restarts} "
+                             f"and {self.restart_epochs}")
+        restart_criteria.check_settings(self.restart_criterion, self.restarts, self.consistency)
+        if self.restarts > 1 and self.epochs - (self.restarts - 1) * self.restart_epochs < self.restart_epochs:
             raise ValueError(f"{self.restarts} restarts of {self.restart_epochs} epochs leave the continued start "
                              f"{self.epochs - (self.restarts - 1) * self.restart_epochs} of the {self.epochs} epochs; "
-                             f"it needs more than {self.restart_epochs}: raise epochs or lower restarts")
+                             f"it needs at least {self.restart_epochs}: raise epochs, or lower restarts "
+                             f"(--restarts 1: a single run)")
         if self.restarts > 1 and self.strategy == "multiworker":
             raise ValueError("restarts are not supported with the multiworker strategy")
         consistency_term.check_settings(self.consistency, self.consistency_vat)

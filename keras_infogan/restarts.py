@@ -1,18 +1,20 @@
-"""Restarts: several short starts, the one most like the others continued, inside one step budget.
+"""Restarts: several short starts, the best by a label-free criterion continued, inside one step budget.
 
 Which categories an MNIST InfoGAN's categorical code settles on is decided in its
 first two or three epochs, and it depends on the seed far more than on any
 setting (docs/mnist_experiments.md). With `TrainConfig(restarts=K,
 restart_epochs=s)` the run trains K starts of `s` epochs each (seeds
 `start_seed(seed, k)`), scores each start without labels, and continues the
-winner to `epochs - (K - 1) * s` epochs, so the whole run takes `epochs` epochs'
-steps, exactly as a run without restarts.
+winner to `epochs - (K - 1) * s` epochs (at least `s`; equal: the winner is kept
+as it is), so the whole run takes `epochs` epochs' steps, exactly as a run
+without restarts.
 
-The score is consensus: each start's argmax partition of a fixed sample of
-unlabeled *training* images, compared by NMI with every other start's
-(`consensus_scores`); the winner is the medoid, the start whose categories the
-others agree with most. Starts that split digits by style disagree with each
-other in different ways, while starts that found the digits agree.
+The score comes from `config.restart_criterion` (`keras_infogan.restart_criteria`):
+"consensus" (each start's argmax partition of a fixed sample of unlabeled
+*training* images, compared by NMI with every other start's; the winner is the
+medoid) or "consistency" (the start's mean augmentation-consistency KL over its
+last epoch of real training images; the lowest wins). No criterion looks at
+labels.
 
 Folder layout (`workdir`): `starts/<k>/` holds each start's run folder (its
 checkpoints, metrics and pictures); `restarts.json` the starts' seeds, scores,
@@ -34,8 +36,9 @@ import numpy as np
 
 from keras_infogan.atomic import write_text_atomic
 from keras_infogan.configs import TrainConfig
-from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, PARTIAL_FILES, RESTARTS_FILE, STARTS_DIR, RunFolder,
-                                      RunFolderError, config_differences)
+from keras_infogan.restart_criteria import CRITERIA
+from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, MODEL_FILE, PARTIAL_FILES, RESTARTS_FILE, STARTS_DIR,
+                                      RunFolder, RunFolderError, config_differences)
 
 SAMPLE_IMAGES = 2000  # unlabeled training images the starts' partitions are compared on
 _SEED_STRIDE = 1000
@@ -44,25 +47,6 @@ _SEED_STRIDE = 1000
 def start_seed(seed: int, k: int) -> int:
     """Seed of start `k` of a run with `seed` (start 0 keeps the run's own seed)."""
     return seed + _SEED_STRIDE * k
-
-
-def consensus_scores(partitions: list[np.ndarray]) -> list[float]:
-    """Mean NMI of each partition (cluster ids of the same images) with every other one.
-
-    Example:
-        consensus_scores([np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]), np.array([0, 1, 0, 1])])
-        # [0.5, 0.5, 0.0]: the first two agree with each other, the third with neither
-    """
-    from sklearn.metrics import normalized_mutual_info_score
-
-    if len(partitions) < 2:
-        raise ValueError(f"consensus needs at least 2 partitions, got {len(partitions)}")
-    lengths = {len(p) for p in partitions}
-    if len(lengths) != 1:
-        raise ValueError(f"partitions must label the same images, got lengths {sorted(lengths)}")
-    return [float(np.mean([normalized_mutual_info_score(mine, other)
-                           for j, other in enumerate(partitions) if j != i]))
-            for i, mine in enumerate(partitions)]
 
 
 def winner_epochs(config: TrainConfig) -> int:
@@ -79,7 +63,8 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
                         overwrite: bool = False, callbacks=()):
     """`keras_infogan.train` for `config.restarts` > 1 (arguments as there); returns the winner's model.
 
-    `callbacks` are called in the continued run only (not during the starts).
+    `callbacks` are called in the continued run only (not during the starts; not at all
+    when the winner is kept as it is, `epochs` = `restarts` * `restart_epochs`).
     """
     from keras_infogan.run_data import load_run_data
     from keras_infogan.stream import steps_per_epoch
@@ -103,35 +88,47 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
         sample = np.random.default_rng(config.seed).permutation(len(images))[:SAMPLE_IMAGES]
         sample = np.sort(sample)
         _check_empty(workdir)
-        starts = []
+        criterion = CRITERIA[config.restart_criterion]
+        starts, measures = [], []
         for k in range(config.restarts):
             folder = workdir / STARTS_DIR / str(k)
             log(f"restart {k + 1} of {config.restarts}: seed {start_seed(config.seed, k)}, "
                 f"{config.restart_epochs} epochs in {folder}")
             model = train(start_config(config, k), folder, strategy=strategy, verbose=verbose, resume=resume,
                           stop_after_epoch=config.restart_epochs)
-            starts.append({"seed": start_seed(config.seed, k), "folder": str(Path(STARTS_DIR) / str(k)),
-                           "partition": _partition(model, images[sample])})
+            measures.append(criterion.measure(model, folder, config.restart_epochs, images[sample]))
+            starts.append({"seed": start_seed(config.seed, k), "folder": str(Path(STARTS_DIR) / str(k))})
             del model
-        scores = consensus_scores([start.pop("partition") for start in starts])
+        scores = criterion.score(measures)
         winner = int(np.argmax(scores))
-        for start, score in zip(starts, scores):
-            start["consensus"] = score
-        state = {"config": dataclasses.asdict(config), "criterion": "consensus", "sample_images": len(sample),
-                 "start_epochs": config.restart_epochs, "winner": winner, "winner_epochs": winner_epochs(config),
-                 "total_epochs": config.epochs, "steps_per_epoch": per_epoch,
+        for start, score, measure in zip(starts, scores, measures):
+            start["score"] = float(score)
+            if criterion.record:
+                start[criterion.record] = float(measure)
+        state = {"config": dataclasses.asdict(config), "criterion": config.restart_criterion,
+                 "sample_images": len(sample), "start_epochs": config.restart_epochs, "winner": winner,
+                 "winner_epochs": winner_epochs(config), "total_epochs": config.epochs, "steps_per_epoch": per_epoch,
                  "total_steps": config.epochs * per_epoch, "starts": starts, "copied": False}
         write_text_atomic(workdir / RESTARTS_FILE, json.dumps(state, indent=2) + "\n")
-        log(f"restarts: consensus {', '.join(f'{s:.3f}' for s in scores)}; continuing start {winner} "
-            f"(seed {starts[winner]['seed']}) to epoch {winner_epochs(config)}")
-    if not state["copied"]:
+        log(f"restarts: {config.restart_criterion} scores {', '.join(f'{s:.3f}' for s in scores)}; continuing "
+            f"start {winner} (seed {starts[winner]['seed']}) to epoch {winner_epochs(config)}")
+    copied_before = state["copied"]
+    if not copied_before:
         _copy_winner(workdir, state)
+    if state["winner_epochs"] == state["start_epochs"]:  # the winner is finished as it is: nothing to continue
+        from keras_infogan.loading import load_infogan
+
+        if copied_before:
+            raise RunFolderError(f"{workdir} holds a finished run ({MODEL_FILE}); choose another --out, or pass "
+                                 f"--overwrite to replace it")
+        return load_infogan(workdir / MODEL_FILE)
     return train(start_config(config, state["winner"]), workdir, strategy=strategy, verbose=verbose,
                  resume=True, callbacks=callbacks)
 
 
 def restarts_summary(workdir) -> dict | None:
-    """What a restarts run spent: {"starts", "winner", "seeds", "consensus", "steps_of_starts"} (None: no restarts).
+    """What a restarts run spent: {"starts", "winner", "seeds", "criterion", "scores", "steps_of_starts"}
+    (None: no restarts).
 
     `steps_of_starts` counts the steps of the starts that were not continued; add the
     continued run's steps for the whole run's.
@@ -142,19 +139,9 @@ def restarts_summary(workdir) -> dict | None:
     state = json.loads(path.read_text())
     return {"starts": len(state["starts"]), "winner": state["winner"],
             "seeds": [start["seed"] for start in state["starts"]],
-            "consensus": [start["consensus"] for start in state["starts"]],
+            "criterion": state.get("criterion", "consensus"),
+            "scores": [start.get("score", start.get("consensus")) for start in state["starts"]],  # older: consensus
             "steps_of_starts": (len(state["starts"]) - 1) * state["start_epochs"] * state["steps_per_epoch"]}
-
-
-def _partition(model, images: np.ndarray) -> np.ndarray:
-    """Argmax of every categorical code of `model` on uint8 `images`, as one cluster id per image."""
-    from keras_infogan.evaluation.categorical import categorical_assignments
-
-    assignments = categorical_assignments(model, images)
-    ids = np.zeros(len(images), dtype=np.int64)
-    for code in model.latent_spec.categorical_codes():
-        ids = ids * code.num_categories + assignments[code.name]
-    return ids
 
 
 def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
@@ -166,7 +153,8 @@ def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
         state = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
         raise RunFolderError(f"{path} cannot be read ({error}); pass --overwrite to start again") from error
-    differences = config_differences(state["config"], dataclasses.asdict(config))
+    saved = {**dataclasses.asdict(TrainConfig()), **state["config"]}  # fields added since: their defaults
+    differences = config_differences(saved, dataclasses.asdict(config))
     if differences:
         raise RunFolderError(f"{workdir} holds a restarts run with a different config ({'; '.join(differences)}); "
                              f"choose another --out, or pass --overwrite to replace it")

@@ -1,4 +1,4 @@
-"""Restarts: the consensus criterion, the step budget, and the continued start equal to an uninterrupted run."""
+"""Restarts: the criteria, the step budget, and the continued start equal to an uninterrupted run."""
 
 import csv
 import json
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from keras_infogan import TrainConfig, train
-from keras_infogan.restarts import consensus_scores, restarts_summary, start_config, start_seed, winner_epochs
+from keras_infogan.restart_criteria import consensus_scores
+from keras_infogan.restarts import restarts_summary, start_config, start_seed, winner_epochs
 from keras_infogan.run_folder import RunFolderError
 
 STEPS_PER_EPOCH = 8  # 256 tiny images, batch 32
@@ -42,10 +43,12 @@ def test_the_starts_and_the_winner_spend_exactly_the_budget():
 
 
 @pytest.mark.parametrize("values, match", [
-    (dict(restarts=2), "at least 3"),
-    (dict(restarts=0), "at least 3"),
+    (dict(restarts=2), "at least 3 with the consensus criterion"),
+    (dict(restarts=0), "restarts must be 1 \\(none\\) or more"),
+    (dict(restarts=2, restart_criterion="consistency"), "needs --consistency > 0"),
+    (dict(restarts=2, restart_criterion="medoid"), "restart_criterion must be one of"),
     (dict(restarts=3, restart_epochs=0), "restart_epochs at least 1"),
-    (dict(restarts=4, restart_epochs=3, epochs=12), "leave the continued start 3 of the 12 epochs"),
+    (dict(restarts=4, restart_epochs=3, epochs=11), "leave the continued start 2 of the 11 epochs.*--restarts 1"),
     (dict(restarts=3, strategy="multiworker"), "multiworker"),
 ])
 def test_bad_restart_settings_are_one_clear_error(values, match):
@@ -71,7 +74,8 @@ def test_restarts_record_the_starts_and_continue_the_medoid(restarted, tiny_mnis
     workdir, _ = restarted
     state = json.loads((workdir / "restarts.json").read_text())
     assert [start["seed"] for start in state["starts"]] == [0, 1000, 2000]
-    scores = [start["consensus"] for start in state["starts"]]
+    scores = [start["score"] for start in state["starts"]]
+    assert state["criterion"] == "consensus" and restarts_summary(workdir)["scores"] == scores
     assert state["winner"] == int(np.argmax(scores)) and all(0 <= s <= 1 for s in scores)
     assert state["copied"] and state["winner_epochs"] == 2 and state["total_epochs"] == 4
     assert state["total_steps"] == 4 * STEPS_PER_EPOCH
@@ -137,7 +141,8 @@ def test_a_folder_with_other_files_is_not_taken_for_restarts(tiny_mnist_dir, tmp
 def test_the_report_counts_every_start_in_the_training_steps():
     from keras_infogan.evaluation.report_markdown import _steps
 
-    summary = {"starts": 4, "winner": 2, "seeds": [0, 1000, 2000, 3000], "steps_of_starts": 1386}
+    summary = {"starts": 4, "winner": 2, "seeds": [0, 1000, 2000, 3000], "steps_of_starts": 1386,
+               "criterion": "consensus"}
     assert _steps({"train_steps": 6314, "restarts": summary}).startswith("7700 (best of 4 starts by consensus: "
                                                                           "seed 2000; 1386 in the others)")
     assert _steps({"train_steps": 7700, "restarts": None}) == "7700"

@@ -35,7 +35,8 @@ def _steps(run: dict) -> str:
     if not restarts or run["train_steps"] is None:
         return str(run["train_steps"])
     return (f"{run['train_steps'] + restarts['steps_of_starts']} (best of {restarts['starts']} starts by "
-            f"consensus: seed {restarts['seeds'][restarts['winner']]}; {restarts['steps_of_starts']} in the others)")
+            f"{restarts['criterion']}: seed {restarts['seeds'][restarts['winner']]}; "
+            f"{restarts['steps_of_starts']} in the others)")
 
 
 def _skipped(skipped: dict) -> list[str]:
