@@ -7,8 +7,9 @@ accuracy, NMI and ARI of the first categorical code after every epoch (metrics.c
 with restarts, those of the continued start, whose first epochs are its start's),
 the steps of the whole run (every start counted, from restarts.json) and its
 training seconds (the runs' own `elapsed_s` clocks: the continued start's plus the
-other starts'), the most confused digit pairs and the traversal effects of each
-continuous code (report.json). Reads files only.
+other starts'), each start's criterion score and last accuracy, the most confused
+digit pairs and the traversal effects of each continuous code (report.json). Reads
+files only.
 """
 
 from __future__ import annotations
@@ -35,14 +36,16 @@ def summarise(folder: Path, code: str = "cat0") -> dict:
         others = [start for k, start in enumerate(state["starts"]) if k != state["winner"]]
         seconds += sum(float(_rows(folder / start["folder"])[-1]["elapsed_s"]) for start in others)
         seed = state["starts"][state["winner"]]["seed"]
+        starts = [{"seed": start["seed"], "score": start.get("score", start.get("consensus")),
+                   "acc": float(_rows(folder / start["folder"])[-1][f"eval_acc_{code}"])} for start in state["starts"]]
     else:
         config = json.loads((folder / "config.json").read_text())
         steps = max((int(path.stem.split("-")[1]) for path in (folder / "checkpoints").glob("ckpt-*.index")),
                     default=None)  # the last checkpoint is taken at the last step
-        seed = config["seed"]
+        seed, starts = config["seed"], None
     report = json.loads((folder / "report.json").read_text())["runs"]["InfoGAN"] \
         if (folder / "report.json").exists() else {}
-    return {"folder": str(folder), "seed": seed, "steps": steps, "seconds": seconds, **per_epoch,
+    return {"folder": str(folder), "seed": seed, "steps": steps, "seconds": seconds, "starts": starts, **per_epoch,
             "confused": report.get("clustering", {}).get(code, {}).get("most_confused"),
             "effects": report.get("traversal_effects")}
 
@@ -62,6 +65,9 @@ def main() -> None:
         print(f"\n{s['folder']}:")
         for measure in ("acc", "nmi", "ari"):
             print(f"  {measure} by epoch: " + " ".join(f"{v:.3f}".lstrip("0") for v in s[measure]))
+        if s["starts"]:  # the criterion's score (no labels) beside each start's accuracy (labels: reporting only)
+            print("  starts (seed: score, final acc): "
+                  + ", ".join(f"{t['seed']}: {t['score']:+.3f}, {t['acc']:.3f}" for t in s["starts"]))
         if s["confused"]:
             print("  most confused (true->predicted: count): "
                   + ", ".join(f"{t}->{p}: {c}" for t, p, c in s["confused"]))
