@@ -17,10 +17,11 @@ last epoch of real training images; the lowest wins). No criterion looks at
 labels.
 
 Folder layout (`workdir`): `starts/<k>/` holds each start's run folder (its
-checkpoints, metrics and pictures); `restarts.json` the starts' seeds, scores,
-steps and the winner; the winner's run is then copied to `workdir` itself and
-continued there, so `workdir` ends as an ordinary run folder (its config.json is
-the winner's: its seed and its shortened `epochs`). Every stage resumes after a
+metrics and pictures, its checkpoints until the winner is copied, and its
+model.keras when it was trained to the end); `restarts.json` the starts' seeds,
+scores, steps and the winner; the winner's run is then copied to `workdir` itself
+and continued there, so `workdir` ends as an ordinary run folder (its config.json
+is the winner's: its seed and its shortened `epochs`). Every stage resumes after a
 crash: a start from its checkpoints, the choice from `restarts.json`, the copy
 from scratch.
 """
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_infogan.atomic import write_text_atomic
+from keras_infogan.checkpoints import CHECKPOINT_DIR
 from keras_infogan.configs import TrainConfig
 from keras_infogan.restart_criteria import CRITERIA
 from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, MODEL_FILE, PARTIAL_FILES, RESTARTS_FILE, STARTS_DIR,
@@ -115,6 +117,7 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
     copied_before = state["copied"]
     if not copied_before:
         _copy_winner(workdir, state)
+    _drop_start_checkpoints(workdir, state)  # again after a crash right after the copy
     if state["winner_epochs"] == state["start_epochs"]:  # the winner is finished as it is: nothing to continue
         from keras_infogan.loading import load_infogan
 
@@ -187,3 +190,10 @@ def _copy_winner(workdir: Path, state: dict) -> None:
             shutil.copytree(entry, target) if entry.is_dir() else shutil.copy2(entry, target)
         state = dict(state, copied=True)
         write_text_atomic(workdir / RESTARTS_FILE, json.dumps(state, indent=2) + "\n")
+
+
+def _drop_start_checkpoints(workdir: Path, state: dict) -> None:
+    """Delete the starts' checkpoints once the winner is copied: nothing resumes from them any more
+    (the continued run has its own copy); their metrics, pictures and models stay."""
+    for start in state["starts"]:
+        shutil.rmtree(workdir / start["folder"] / CHECKPOINT_DIR, ignore_errors=True)

@@ -83,9 +83,9 @@ def test_restarts_record_the_starts_and_continue_the_medoid(restarted, tiny_mnis
     assert summary["steps_of_starts"] == 2 * STEPS_PER_EPOCH and summary["winner"] == state["winner"]
     assert restarts_summary(workdir / "starts" / "0") is None
     assert state["config"] == json.loads(json.dumps(_config(tiny_mnist_dir).__dict__))
-    for k in range(3):  # every start stopped after its epoch: a checkpoint, one metrics row, no model
-        start = workdir / "starts" / str(k)
-        assert (start / "checkpoints").is_dir() and not (start / "model.keras").exists()
+    for k in range(3):  # every start stopped after its epoch: one metrics row, no model, its checkpoints
+        start = workdir / "starts" / str(k)  # dropped once the winner was copied
+        assert not (start / "checkpoints").exists() and not (start / "model.keras").exists()
         assert len(list(csv.DictReader((start / "metrics.csv").open()))) == 1
     saved = json.loads((workdir / "config.json").read_text())
     winner_seed = state["starts"][state["winner"]]["seed"]
@@ -115,18 +115,28 @@ def test_a_finished_restarts_run_is_refused_and_another_config_is_named(restarte
         train(_config(tiny_mnist_dir, restart_epochs=2, epochs=7), workdir, verbose=0)
 
 
-def test_a_copy_cut_short_is_redone_and_the_winner_resumed(restarted, tiny_mnist_dir, tmp_path):
-    """A crash between choosing the winner and finishing its copy: the next call copies it again."""
+def test_a_copy_cut_short_is_redone_and_the_winner_resumed(restarted, tiny_mnist_dir, tmp_path, monkeypatch):
+    """A crash while copying the winner (here: the checkpoints folder, after some files): the next call
+    copies it again from the start's checkpoints, which are kept until a copy is complete."""
     import shutil
 
+    import keras_infogan.restarts as restarts
+
     workdir, model = restarted
-    crashed = tmp_path / "crashed"
-    shutil.copytree(workdir / "starts", crashed / "starts")
-    state = json.loads((workdir / "restarts.json").read_text())
-    (crashed / "restarts.json").write_text(json.dumps(dict(state, copied=False)))
-    (crashed / "metrics.csv").write_text("epoch,garbled\n0,")  # half of a copy
+    crashed, copytree = tmp_path / "crashed", shutil.copytree
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(restarts.shutil, "copytree", crash)
+    with pytest.raises(OSError, match="simulated"):
+        train(_config(tiny_mnist_dir), crashed, verbose=0)
+    assert not json.loads((crashed / "restarts.json").read_text())["copied"]
+    assert (crashed / "starts" / "0" / "checkpoints").is_dir()
+    monkeypatch.setattr(restarts.shutil, "copytree", copytree)
     resumed = train(_config(tiny_mnist_dir), crashed, verbose=0)
     assert json.loads((crashed / "restarts.json").read_text())["copied"]
+    assert not any((crashed / "starts" / str(k) / "checkpoints").exists() for k in range(3))
     for a, b in zip(model.variables, resumed.variables):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
