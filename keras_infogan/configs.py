@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from keras_infogan import restart_criteria
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
-from keras_infogan import restart_criteria
 from keras_infogan.objectives import check_settings
 from keras_infogan.objectives import consistency as consistency_term
 
