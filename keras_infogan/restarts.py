@@ -96,8 +96,12 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
             folder = workdir / STARTS_DIR / str(k)
             log(f"restart {k + 1} of {config.restarts}: seed {start_seed(config.seed, k)}, "
                 f"{config.restart_epochs} epochs in {folder}")
-            model = train(start_config(config, k), folder, strategy=strategy, verbose=verbose, resume=resume,
-                          stop_after_epoch=config.restart_epochs)
+            model = _finished_start(folder, start_config(config, k))
+            if model is None:
+                model = train(start_config(config, k), folder, strategy=strategy, verbose=verbose, resume=resume,
+                              stop_after_epoch=config.restart_epochs)
+            else:
+                log(f"restart {k + 1}: trained to its end before, kept ({folder / MODEL_FILE})")
             measures.append(criterion.measure(model, folder, config.restart_epochs, images[sample]))
             starts.append({"seed": start_seed(config.seed, k), "folder": str(Path(STARTS_DIR) / str(k))})
             del model
@@ -162,6 +166,21 @@ def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
         raise RunFolderError(f"{workdir} holds a restarts run with a different config ({'; '.join(differences)}); "
                              f"choose another --out, or pass --overwrite to replace it")
     return state
+
+
+def _finished_start(folder: Path, config: TrainConfig):
+    """The model of a start trained to its end by an earlier call (when the winner is kept as it is, every
+    start is a whole run and ends with its model.keras), else None; a start of another config is refused."""
+    if not (folder / MODEL_FILE).exists():
+        return None
+    differences = config_differences({**dataclasses.asdict(TrainConfig()), **RunFolder(folder).saved_config()},
+                                      dataclasses.asdict(config))
+    if differences:
+        raise RunFolderError(f"{folder} holds a start with a different config ({'; '.join(differences)}); "
+                             f"pass --overwrite to start the restarts again")
+    from keras_infogan.loading import load_infogan
+
+    return load_infogan(folder / MODEL_FILE)
 
 
 def _check_empty(workdir: Path) -> None:

@@ -98,3 +98,25 @@ def test_a_finished_kept_run_is_refused(kept):
     config, workdir, _ = kept
     with pytest.raises(RunFolderError, match="finished run"):
         train(config, workdir, verbose=0)
+
+
+def test_a_crash_after_a_finished_start_keeps_it_and_ends_as_the_uninterrupted_run(kept, tmp_path):
+    """Kept-as-is starts are whole runs (each ends with model.keras): after a crash in start 1, the
+    next call must keep start 0 as it is, not refuse it as a finished run nor train it again."""
+    import shutil
+
+    config, workdir, model = kept
+    crashed = tmp_path / "crashed"
+    shutil.copytree(workdir / "starts" / "0", crashed / "starts" / "0")
+    logged = (crashed / "starts" / "0" / "metrics.csv").read_text()
+    resumed = train(config, crashed, verbose=0)
+    assert (crashed / "starts" / "0" / "metrics.csv").read_text() == logged
+    state, first = (json.loads((folder / "restarts.json").read_text()) for folder in (crashed, workdir))
+    assert state["winner"] == first["winner"]
+    for a, b in zip(model.variables, resumed.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    other = tmp_path / "other" / "starts" / "0"  # a finished start of another config is refused, not kept
+    shutil.copytree(workdir / "starts" / "0", other)
+    (other / "config.json").write_text(json.dumps(dict(json.loads((other / "config.json").read_text()), seed=7)))
+    with pytest.raises(RunFolderError, match="holds a start with a different config.*seed"):
+        train(config, tmp_path / "other", verbose=0)
