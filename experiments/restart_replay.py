@@ -65,8 +65,8 @@ def main() -> None:
           f"{sum(f < args.weak for f in finals)} end below {args.weak}; mean final accuracy {np.mean(finals):.3f}")
     rhos = [stats.spearmanr([run["kl"][e] for run in runs.values()], finals).statistic for e in range(args.epoch)]
     print("Spearman(KL after epoch e, final accuracy), e = 1..: " + " ".join(f"{rho:+.2f}" for rho in rhos))
-    print(f"\n| starts | groups | pick's mean final accuracy | weak picks | groups with every run weak | lowest pick |\n"
-          f"|---|---|---|---|---|---|")
+    print("\n| starts | groups | pick's mean final accuracy | weak picks | groups with every run weak "
+          "| lowest pick |\n|---|---|---|---|---|---|")
     for size in args.sizes:
         result = replay(runs, args.epoch, size, args.weak)
         print(f"| {size} | {result['groups']} | {result['mean']:.3f} | {100 * result['weak']:.0f}% | "
