@@ -22,8 +22,8 @@ model.keras when it was trained to the end); `restarts.json` the starts' seeds,
 scores, steps and the winner; the winner's run is then copied to `workdir` itself
 and continued there, so `workdir` ends as an ordinary run folder (its config.json
 is the winner's: its seed and its shortened `epochs`). Every stage resumes after a
-crash: a start from its checkpoints, the choice from `restarts.json`, the copy
-from scratch.
+crash: a start from its checkpoints (one trained to its end is kept as it is), the
+choice from `restarts.json`, the copy from scratch.
 """
 
 from __future__ import annotations
