@@ -68,7 +68,9 @@ def last_epoch_consistency(folder, epochs: int) -> float:
     Raises:
         ValueError: the folder's metrics.csv has no such epoch or no finite KL for it.
     """
-    path = Path(folder) / "metrics.csv"
+    from keras_infogan.run_folder import METRICS_FILE  # here: run_folder imports configs, which imports this
+
+    path = Path(folder) / METRICS_FILE
     rows = list(csv.DictReader(path.open(newline=""))) if path.exists() else []
     values = [row.get("q_consistency") for row in rows if row.get("epoch") == str(epochs - 1)]
     try:
@@ -85,7 +87,9 @@ def last_epoch_consistency(folder, epochs: int) -> float:
 class Criterion:
     """measure(model, folder, epochs, images) -> a start's measure; score(measures) -> scores, highest wins.
 
-    `record` names each measure in restarts.json (None: not recorded, e.g. a partition).
+    `record` names each measure in restarts.json (None: not recorded, e.g. a partition);
+    `needs_model`: False when `measure` reads only the start's folder (it is then passed None for a start
+    trained to its end before, whose model is not loaded).
     """
 
     measure: Callable
@@ -93,6 +97,7 @@ class Criterion:
     min_starts: int
     needs_consistency: bool
     record: str | None
+    needs_model: bool = True
 
 
 CRITERIA: dict[str, Criterion] = {
@@ -100,7 +105,7 @@ CRITERIA: dict[str, Criterion] = {
                            score=consensus_scores, min_starts=3, needs_consistency=False, record=None),
     "consistency": Criterion(measure=lambda model, folder, epochs, images: last_epoch_consistency(folder, epochs),
                              score=lambda kls: [-kl for kl in kls], min_starts=2, needs_consistency=True,
-                             record="q_consistency"),
+                             record="q_consistency", needs_model=False),
 }
 
 

@@ -68,6 +68,7 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
     `callbacks` are called in the continued run only (not during the starts; not at all
     when the winner is kept as it is, `epochs` = `restarts` * `restart_epochs`).
     """
+    from keras_infogan.loading import load_infogan
     from keras_infogan.run_data import load_run_data
     from keras_infogan.stream import steps_per_epoch
     from keras_infogan.train import train
@@ -96,12 +97,12 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
             folder = workdir / STARTS_DIR / str(k)
             log(f"restart {k + 1} of {config.restarts}: seed {start_seed(config.seed, k)}, "
                 f"{config.restart_epochs} epochs in {folder}")
-            model = _finished_start(folder, start_config(config, k))
-            if model is None:
+            if _finished_start(folder, start_config(config, k)):
+                log(f"restart {k + 1}: trained to its end before, kept ({folder / MODEL_FILE})")
+                model = load_infogan(folder / MODEL_FILE) if criterion.needs_model else None
+            else:
                 model = train(start_config(config, k), folder, strategy=strategy, verbose=verbose, resume=resume,
                               stop_after_epoch=config.restart_epochs)
-            else:
-                log(f"restart {k + 1}: trained to its end before, kept ({folder / MODEL_FILE})")
             measures.append(criterion.measure(model, folder, config.restart_epochs, images[sample]))
             starts.append({"seed": start_seed(config.seed, k), "folder": str(Path(STARTS_DIR) / str(k))})
             del model
@@ -123,8 +124,6 @@ def train_with_restarts(config: TrainConfig, workdir, strategy=None, verbose="au
         _copy_winner(workdir, state)
     _drop_start_checkpoints(workdir, state)  # again after a crash right after the copy
     if state["winner_epochs"] == state["start_epochs"]:  # the winner is finished as it is: nothing to continue
-        from keras_infogan.loading import load_infogan
-
         if copied_before:
             raise RunFolderError(f"{workdir} holds a finished run ({MODEL_FILE}); choose another --out, or pass "
                                  f"--overwrite to replace it")
@@ -160,27 +159,28 @@ def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
         state = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as error:
         raise RunFolderError(f"{path} cannot be read ({error}); pass --overwrite to start again") from error
-    saved = {**dataclasses.asdict(TrainConfig()), **state["config"]}  # fields added since: their defaults
-    differences = config_differences(saved, dataclasses.asdict(config))
+    differences = _differences(state["config"], config)
     if differences:
         raise RunFolderError(f"{workdir} holds a restarts run with a different config ({'; '.join(differences)}); "
                              f"choose another --out, or pass --overwrite to replace it")
     return state
 
 
-def _finished_start(folder: Path, config: TrainConfig):
-    """The model of a start trained to its end by an earlier call (when the winner is kept as it is, every
-    start is a whole run and ends with its model.keras), else None; a start of another config is refused."""
+def _finished_start(folder: Path, config: TrainConfig) -> bool:
+    """Whether an earlier call trained this start to its end (when the winner is kept as it is, every start
+    is a whole run and ends with its model.keras); a finished start of another config is refused."""
     if not (folder / MODEL_FILE).exists():
-        return None
-    differences = config_differences({**dataclasses.asdict(TrainConfig()), **RunFolder(folder).saved_config()},
-                                      dataclasses.asdict(config))
+        return False
+    differences = _differences(RunFolder(folder).saved_config(), config)
     if differences:
         raise RunFolderError(f"{folder} holds a start with a different config ({'; '.join(differences)}); "
                              f"pass --overwrite to start the restarts again")
-    from keras_infogan.loading import load_infogan
+    return True
 
-    return load_infogan(folder / MODEL_FILE)
+
+def _differences(saved: dict, config: TrainConfig) -> list[str]:
+    """How a saved config differs from `config`; fields added since it was saved count as their defaults."""
+    return config_differences(saved, dataclasses.asdict(config), defaults=dataclasses.asdict(TrainConfig()))
 
 
 def _check_empty(workdir: Path) -> None:

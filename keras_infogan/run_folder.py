@@ -118,7 +118,7 @@ class RunFolder:
                                  f"{hint}")
         if (self.path / MODEL_FILE).exists():
             raise RunFolderError(f"{self.path} holds a finished run ({MODEL_FILE}); {hint}")
-        differences = config_differences({**(defaults or {}), **self.saved_config()}, config)
+        differences = config_differences(self.saved_config(), config, defaults)
         if differences:
             raise RunFolderError(f"{self.path} holds a run with a different config ({'; '.join(differences)}); "
                                  f"{hint}")
@@ -167,8 +167,12 @@ class RunFolder:
             _filter_events(events, step)
 
 
-def config_differences(saved: dict, current: dict) -> list[str]:
-    """'field: saved value (in the folder) vs current value' for each field that differs."""
+def config_differences(saved: dict, current: dict, defaults: dict | None = None) -> list[str]:
+    """'field: saved value (in the folder) vs current value' for each field that differs.
+
+    `defaults` stand in for fields `saved` lacks: a run saved before a field existed trained with its default.
+    """
+    saved = {**(defaults or {}), **saved}
     return [f"{name}: {saved.get(name)!r} in the folder vs {current.get(name)!r} now"
             for name in sorted(set(saved) | set(current))
             if name not in RESUMABLE_FIELDS and saved.get(name) != current.get(name)]

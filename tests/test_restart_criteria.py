@@ -2,6 +2,7 @@
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,16 +101,22 @@ def test_a_finished_kept_run_is_refused(kept):
         train(config, workdir, verbose=0)
 
 
-def test_a_crash_after_a_finished_start_keeps_it_and_ends_as_the_uninterrupted_run(kept, tmp_path):
+def test_a_crash_after_a_finished_start_keeps_it_and_ends_as_the_uninterrupted_run(kept, tmp_path, monkeypatch):
     """Kept-as-is starts are whole runs (each ends with model.keras): after a crash in start 1, the
     next call must keep start 0 as it is, not refuse it as a finished run nor train it again."""
     import shutil
+
+    from keras_infogan import loading
 
     config, workdir, model = kept
     crashed = tmp_path / "crashed"
     shutil.copytree(workdir / "starts" / "0", crashed / "starts" / "0")
     logged = (crashed / "starts" / "0" / "metrics.csv").read_text()
+    loaded, load = [], loading.load_infogan
+    monkeypatch.setattr(loading, "load_infogan", lambda path, *args, **kwargs: loaded.append(Path(path)) or load(
+        path, *args, **kwargs))
     resumed = train(config, crashed, verbose=0)
+    assert loaded == [crashed / "model.keras"]  # the KL is read from metrics.csv: no start's model is loaded
     assert (crashed / "starts" / "0" / "metrics.csv").read_text() == logged
     state, first = (json.loads((folder / "restarts.json").read_text()) for folder in (crashed, workdir))
     assert state["winner"] == first["winner"]
