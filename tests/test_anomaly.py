@@ -123,9 +123,9 @@ def test_every_signal_is_fitted_and_the_combination_is_their_standardised_mean(s
     assert scorer.signals == SIGNAL_NAMES and scorer.columns == (*SIGNAL_NAMES, "anomaly")
     assert scorer.states["kmeans_distance"]["centres"].shape == (5, 1024)  # k = the categories of cat0
     train_scores = scorer.score(images[:40])
-    for name in SIGNAL_NAMES:  # standardised on the training images: mean 0, std 1
-        standard = (train_scores[name] - scorer.centre[name]) / scorer.spread[name]
-        assert abs(standard.mean()) < 1e-4 and abs(standard.std() - 1) < 1e-4
+    for name in SIGNAL_NAMES:  # standardised on the training images: mean 0, std 1, up to float32 rounding
+        standard = (train_scores[name].astype(np.float64) - scorer.centre[name]) / scorer.spread[name]
+        assert abs(standard.mean()) < 1e-3 and abs(standard.std() - 1) < 1e-3  # (AVX2 CPUs: 1.05e-4 seen)
     test_scores = scorer.score(images[40:])
     expected = np.mean([(test_scores[n] - scorer.centre[n]) / scorer.spread[n] for n in SIGNAL_NAMES], axis=0)
     np.testing.assert_allclose(test_scores["anomaly"], expected, atol=1e-5)
