@@ -11,7 +11,9 @@ the clean fakes. A screen, not a feature: the extra trunk pass joins the D/Q los
 backward pass, so two identical runs are not bit-identical (see "Thread count and the
 determinism fix" in docs/mnist_experiments.md), and only the train step's first
 `_trunk_features` call is covered (the same-minibatch update). Results:
-docs/mnist_experiments.md, "The categorical code read from augmented fakes".
+docs/mnist_experiments.md, "The categorical code read from augmented fakes". Kept as the
+record of the screen's code; the package's version, reproducible and covering both update
+modes, is `keras_infogan/objectives/augmented_fakes.py` (`--augment-fakes`).
 """
 
 from __future__ import annotations

@@ -60,6 +60,8 @@ _HELP = {
                    "--baseline probe): Q's categories should survive small rotations, shifts, zooms and strokes",
     "consistency_vat": "with --consistency: also move each augmented image this far (L2, pixels in [-1, 1]) in the "
                        "direction Q's categories change most (virtual adversarial training; 0: off)",
+    "augment_fakes": "Q reads the categorical codes from slightly rotated, shifted, zoomed and restroked fakes, "
+                     "for Q's loss and G's MI reward alike (beyond the paper; not with --baseline probe)",
     "restarts": "train this many short starts (1: none) and continue the best by --restart-criterion, all within "
                 "EPOCHS epochs of steps (a preset's restarts become 1 when --epochs is given without --restarts)",
     "restart_epochs": "epochs of each start when --restarts > 1",

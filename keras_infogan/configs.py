@@ -8,6 +8,7 @@ from keras_infogan import restart_criteria
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
 from keras_infogan.objectives import check_settings
+from keras_infogan.objectives import augmented_fakes
 from keras_infogan.objectives import consistency as consistency_term
 
 IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
@@ -85,6 +86,11 @@ class TrainConfig:
             by this L2 length (pixel units of [-1, 1]) in the direction Q's categories
             are most sensitive to (virtual adversarial training, as in IMSAT; one
             more trunk pass forward and backward per step). 0: off (the default).
+        augment_fakes: Q reads the categorical codes from slightly rotated, shifted,
+            zoomed and restroked fakes, in the D/Q loss and in G's MI reward alike
+            (`keras_infogan.objectives.augmented_fakes`; beyond the paper; one more
+            trunk pass forward and backward per step). Off (the default and every
+            preset); refused with the probe baseline and without a categorical code.
         info_delay_epochs, info_ramp_epochs: G's MI reward is off for the first
             info_delay_epochs, then ramps linearly to info_weight over info_ramp_epochs.
     Adversarial game (`keras_infogan.objectives`, docs/objectives.md; the information
@@ -154,6 +160,7 @@ class TrainConfig:
     baseline: str = "none"
     consistency: float = 0.0
     consistency_vat: float = 0.0
+    augment_fakes: bool = False
     restarts: int = 1
     restart_epochs: int = 3
     restart_criterion: str = "consensus"
@@ -222,7 +229,8 @@ class TrainConfig:
         check_settings(self.gan_loss, self.gradient_penalty, self.penalty, self.label_smoothing, self.d_steps,
                        self.update)
         self.excluded_labels()
-        self.latent_spec()  # a bad code list or noise setting fails here, naming the problem
+        spec = self.latent_spec()  # a bad code list or noise setting fails here, naming the problem
+        augmented_fakes.check_settings(self.augment_fakes, spec, self.baseline == "probe")
 
     def excluded_labels(self) -> tuple[str, ...]:
         """The entries of `exclude_labels` (ids or class names), in order."""

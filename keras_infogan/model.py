@@ -18,17 +18,20 @@ import tensorflow as tf
 
 from keras_infogan import losses, objectives, replicas
 from keras_infogan.codes import LatentSpec, mnist_spec
+from keras_infogan.compiling import CompileMixin
 from keras_infogan.inference import InferenceMixin
 from keras_infogan.nets import build_networks, image_shape
-from keras_infogan.objectives import consistency, penalties
+from keras_infogan.objectives import augmented_fakes, consistency, penalties
 from keras_infogan.replicas import step_seed
 
-# Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation, VAT's start.
+# Seed streams: the two draws of one step, evaluation, WGAN-GP's interpolation, augmentation, VAT's start,
+# and the augmented fakes of the D/Q step and of the G step.
 _D_STREAM, _G_STREAM, _TEST_STREAM, _PENALTY_STREAM, _AUGMENT_STREAM, _VAT_STREAM = 0, 1, 2, 3, 4, 5
+_D_FAKES_STREAM, _G_FAKES_STREAM = 6, 7
 
 
 @keras.saving.register_keras_serializable(package="keras_infogan")
-class InfoGAN(InferenceMixin, keras.Model):
+class InfoGAN(CompileMixin, InferenceMixin, keras.Model):
     """InfoGAN (Chen et al. 2016) with a shared D/Q trunk.
 
     Args:
@@ -57,6 +60,9 @@ class InfoGAN(InferenceMixin, keras.Model):
         consistency, consistency_vat: weight of Q's augmentation consistency on real
             images (`objectives.consistency`; beyond the paper; 0: off; not with probe)
             and the length of its adversarial step (0: random augmentations only).
+        augment_fakes: Q (in the D/Q loss and in G's reward) reads the categorical
+            codes from augmented fakes (`objectives.augmented_fakes`; beyond the paper;
+            not with probe); the mi_<code> metrics of those codes then measure that.
 
     Metrics: d_loss (the game's D loss), g_loss (mean over the G steps taken, 0
     before the first), info_loss, mi_<code>, d_real and d_fake (mean sigma(D) in a
@@ -89,7 +95,7 @@ class InfoGAN(InferenceMixin, keras.Model):
                  info_delay_steps: int = 0, info_ramp_steps: int = 0, gan_loss: str = "non_saturating",
                  gradient_penalty: float = 0.0, penalty: str = "r1", label_smoothing: float = 1.0,
                  d_steps: int = 1, update: str = "alternating", probe: bool = False, consistency: float = 0.0,
-                 consistency_vat: float = 0.0, **kwargs):
+                 consistency_vat: float = 0.0, augment_fakes: bool = False, **kwargs):
         super().__init__(**kwargs)
         objectives.check_settings(gan_loss, gradient_penalty, penalty, label_smoothing, d_steps, update)
         self.gan_loss, self.objective, self.penalty = gan_loss, objectives.GAN_LOSSES[gan_loss], penalty
@@ -113,6 +119,8 @@ class InfoGAN(InferenceMixin, keras.Model):
         objectives.consistency.check_settings(consistency, consistency_vat, probe)
         self.info_weight, self.probe, self.consistency = float(info_weight), bool(probe), float(consistency)
         self.consistency_vat = float(consistency_vat)
+        augmented_fakes.check_settings(augment_fakes, self.latent_spec, probe)
+        self.augment_fakes = bool(augment_fakes)
         self.info_delay_steps, self.info_ramp_steps = int(info_delay_steps), int(info_ramp_steps)
         self.image_shape = tuple(image_shape(architecture))
         # The networks take the model's dtype policy (the global one unless `dtype` is
@@ -131,67 +139,6 @@ class InfoGAN(InferenceMixin, keras.Model):
                          + [f"mi_{code_name}" for code_name in self.latent_spec.names]
                          + ["d_real", "d_fake"] + (["d_penalty"] if self.gradient_penalty else [])
                          + (["q_consistency"] if self.consistency else [])}
-
-    @property
-    def d_variables(self) -> list:
-        """What the D/Q optimizer trains: shared trunk, D head and Q head."""
-        return (self.trunk.trainable_variables + self.d_head.trainable_variables
-                + self.q_head.trainable_variables)
-
-    def compile(self, d_optimizer: keras.optimizers.Optimizer | None = None,
-                g_optimizer: keras.optimizers.Optimizer | None = None, auto_scale_loss: bool = True,
-                **kwargs):
-        """Set the two optimizers (defaults: the paper's Adam, lr 2e-4 for D/Q and
-        1e-3 for G, beta_1 = 0.5) and build their state under the model's
-        distribution strategy. Other keyword arguments (`jit_compile`,
-        `steps_per_execution`, `run_eagerly`) go to `keras.Model.compile`.
-
-        With `auto_scale_loss` and networks built under the "mixed_float16" policy,
-        each optimizer that is not already a `keras.optimizers.LossScaleOptimizer`
-        is wrapped in one.
-
-        Raises:
-            ValueError: `jit_compile=True` with a multi-replica strategy (other than
-                TPUStrategy, which always compiles), a strategy in scope that is not the
-                one the model was created under, or an optimizer created under another
-                strategy's scope.
-        """
-        strategy = self._check_strategy_scope()
-        if kwargs.get("jit_compile") is True and replicas.multi_replica(strategy):
-            raise ValueError(
-                f"jit_compile=True does not work with {type(strategy).__name__} over "
-                f"{strategy.num_replicas_in_sync} replicas: Keras compiles the whole step across the "
-                f"replicas' devices into one XLA program, which then fails with \"Trying to access "
-                f"resource ... located in device ...:1 from device ...:0\". Use XLA on one device, "
-                f"or the strategy without XLA.")
-        with strategy.scope():
-            super().compile(optimizer=None, **kwargs)
-            d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-            g_optimizer = g_optimizer or keras.optimizers.Adam(1e-3, beta_1=0.5)
-            if auto_scale_loss and self.mixed_float16:
-                d_optimizer, g_optimizer = (
-                    opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
-                    else keras.optimizers.LossScaleOptimizer(opt) for opt in (d_optimizer, g_optimizer))
-            for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
-                replicas.check_optimizer_strategy(name, optimizer, strategy)
-            self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
-            self.d_optimizer.build(self.d_variables)
-            self.g_optimizer.build(self.generator.trainable_variables)
-
-    @property
-    def mixed_float16(self) -> bool:
-        """Whether the networks compute in float16 (built under "mixed_float16")."""
-        return any(net.compute_dtype == "float16" for net in (self.generator, self.trunk))
-
-    def _check_strategy_scope(self) -> tf.distribute.Strategy:
-        """The model's strategy, or a clear error when a different one is in scope."""
-        created_under = self._distribute_strategy  # set by Keras at creation (None: default)
-        if tf.distribute.has_strategy() and tf.distribute.get_strategy() is not created_under:
-            raise ValueError(
-                f"this InfoGAN was created {'outside any' if created_under is None else 'under another'} "
-                f"strategy scope, but compile() runs under {type(tf.distribute.get_strategy()).__name__}'s "
-                f"scope; create the model under the same `with strategy.scope():` block")
-        return self.distribute_strategy
 
     @property
     def metrics(self) -> list:
@@ -216,15 +163,20 @@ class InfoGAN(InferenceMixin, keras.Model):
         same_minibatch = self.update == "same_minibatch"
 
         z, values = spec.sample(n, self._step_seed(_D_STREAM))
-        with tf.GradientTape(persistent=same_minibatch or bool(self.consistency)) as tape:
+        with tf.GradientTape(persistent=same_minibatch or bool(self.consistency) or self.augment_fakes) as tape:
             fake = self.generator(spec.generator_input(z, values), training=True)
             real_features, fake_features = self._trunk_features(real, fake)
             real_logits = self.d_head(real_features, training=True)
             fake_logits = self.d_head(fake_features, training=True)
             d_losses = self.objective.discriminator(real_logits, fake_logits, self.label_smoothing)
             q_input = tf.stop_gradient(fake_features) if self.probe else fake_features  # a probe leaves D alone
-            info, bounds = losses.information_loss(spec, values, self.q_head(q_input, training=True))
+            info, moved, bounds = self._information(values, fake, self.q_head(q_input, training=True),
+                                                    _D_FAKES_STREAM)
             d_total = replicas.global_mean(d_losses) + replicas.global_mean(info)
+            separate = []  # losses given a backward pass of their own: see replicas.sum_gradients
+            if moved is not None:  # the categorical codes' part, read on augmented fakes
+                separate.append(self.d_optimizer.scale_loss(replicas.global_mean(moved)))
+                info = info + moved  # the whole information loss, for G's reward and the metric
             if self.gradient_penalty:
                 penalty = self._penalty(real, fake)
                 d_total += replicas.global_mean(penalty)
@@ -232,14 +184,13 @@ class InfoGAN(InferenceMixin, keras.Model):
                 kl = consistency.term(self.trunk, self.q_head, spec, real, real_features,
                                       self._step_seed(_AUGMENT_STREAM), self._step_seed(_VAT_STREAM),
                                       self.consistency_vat)
-                kl_total = self.d_optimizer.scale_loss(self.consistency * replicas.global_mean(kl))
+                separate.append(self.d_optimizer.scale_loss(self.consistency * replicas.global_mean(kl)))
             d_total = self.d_optimizer.scale_loss(d_total)
             if same_minibatch:  # G's loss on these fakes, through D as it is before its update
                 g_losses = self.objective.generator(fake_logits)
                 g_total = self._g_total(g_losses, info, d_updates=self.d_optimizer.iterations + 1)
-        d_grads = tape.gradient(d_total, self.d_variables)
-        if self.consistency:  # a backward pass of its own, so every sum of gradients has two addends
-            d_grads = replicas.sum_gradients(d_grads, tape.gradient(kl_total, self.d_variables))
+        d_grads = replicas.sum_gradients(tape.gradient(d_total, self.d_variables),
+                                         *(tape.gradient(loss, self.d_variables) for loss in separate))
         g_grads = tape.gradient(g_total, self.generator.trainable_variables) if same_minibatch else None
         replicas.apply_gradients(self.d_optimizer, d_grads, self.d_variables)
 
@@ -266,9 +217,19 @@ class InfoGAN(InferenceMixin, keras.Model):
             features = (self._trunk_features(real, fake)[1] if self.joint_batches
                         else self.trunk(fake, training=True))
             g_losses = self.objective.generator(self.d_head(features, training=True))
-            info, _ = losses.information_loss(spec, values, self.q_head(features, training=True))
-            g_total = self._g_total(g_losses, info)
+            info, moved, _ = self._information(values, fake, self.q_head(features, training=True), _G_FAKES_STREAM)
+            g_total = self._g_total(g_losses, info if moved is None else info + moved)
         self._apply_g(tape.gradient(g_total, self.generator.trainable_variables), g_losses)
+
+    def _information(self, values, fake, fake_params, stream: int) -> tuple:
+        """(info [n], moved [n] or None, bounds): -sum lambda_i L_I with Q read on the fakes;
+        with augment_fakes, the categorical codes' part read on augmented fakes (their
+        augmentations from `stream`) is `moved` instead (`objectives.augmented_fakes`)."""
+        if not self.augment_fakes:
+            info, bounds = losses.information_loss(self.latent_spec, values, fake_params)
+            return info, None, bounds
+        return augmented_fakes.information(self.trunk, self.q_head, self.latent_spec, values, fake, fake_params,
+                                           self._step_seed(stream))
 
     def _g_total(self, g_losses, info, d_updates=None) -> tf.Tensor:
         """G's scaled loss: the game's G loss plus the MI reward, global-batch means."""
@@ -384,22 +345,13 @@ class InfoGAN(InferenceMixin, keras.Model):
                        "gan_loss": self.gan_loss, "gradient_penalty": self.gradient_penalty,
                        "penalty": self.penalty, "label_smoothing": self.label_smoothing,
                        "d_steps": self.d_steps, "update": self.update, "probe": self.probe,
-                       "consistency": self.consistency, "consistency_vat": self.consistency_vat})
+                       "consistency": self.consistency, "consistency_vat": self.consistency_vat,
+                       "augment_fakes": self.augment_fakes})
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "InfoGAN":
         return cls(**config)  # a config saved before a setting existed gets its default
-
-    def get_compile_config(self) -> dict | None:
-        if not self.compiled:
-            return None
-        return {"d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-                "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer)}
-
-    def compile_from_config(self, config: dict) -> None:
-        self.compile(d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
-                     g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]))
 
 
 def _images_of(data):

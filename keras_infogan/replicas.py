@@ -31,17 +31,22 @@ def apply_gradients(optimizer, grads, variables) -> None:
     optimizer.apply_gradients(zip(grads, variables))
 
 
-def sum_gradients(first, second) -> list:
-    """Element-wise sums of two gradient lists (None: no gradient), reproducibly.
+def sum_gradients(first, *others) -> list:
+    """Element-wise sums of gradient lists (None: no gradient), reproducibly.
 
     One backward pass through three trunk calls (real, fake, augmented) sums three
     gradients per trunk weight in an order that varied between runs, and Grappler's
     arithmetic optimizer merges a plain `a + b` of two passes back into such a sum: the
-    weights of identical runs then differed after a few steps. Two addends summed by a
-    reduction over a stacked axis give the same bits in any order and are left alone.
+    weights of identical runs then differed after a few steps. Each extra loss therefore
+    gets a backward pass of its own, and the passes' gradients are summed by a reduction
+    over a stacked axis, which gives the same bits every time and is left alone.
     """
-    return [b if a is None else a if b is None else tf.reduce_sum(tf.stack([a, b]), axis=0)
-            for a, b in zip(first, second)]
+    sums = []
+    for addends in zip(first, *others):
+        present = [grad for grad in addends if grad is not None]
+        sums.append(None if not present else present[0] if len(present) == 1
+                    else tf.reduce_sum(tf.stack(present), axis=0))
+    return sums
 
 
 def average_over_replicas(variables) -> None:
