@@ -19,7 +19,9 @@ Configurations: default (batch 128, float32, no XLA), xla (jit_compile), mixed
 (mixed_float16 with loss scaling), batch64, batch256, and preset / preset_xla: the
 MNIST preset's step (Q's augmentation consistency on: one more trunk pass on the real
 batch; its weight does not change the cost), and preset_vat: the preset's step with
-`--consistency-vat 3` (one more trunk pass forward and backward); r1: an R1 gradient
+`--consistency-vat 3` (one more trunk pass forward and backward), and preset_augfakes /
+preset_augfakes_xla: the preset's step with `--augment-fakes` (one more trunk pass on the
+fakes, forward and backward); r1: an R1 gradient
 penalty of weight 1, and r1_grappler_off: the same with Grappler's graph optimizations off
 (which makes penalty runs bit-reproducible, docs/objectives.md). Real MNIST batches come from
 `--data-dir` (default: ../shared/data/mnist next to the repository); without it,
@@ -50,6 +52,8 @@ CONFIGS = {
     "preset": {"batch_size": 128, "consistency": 1.0},
     "preset_xla": {"batch_size": 128, "consistency": 1.0, "jit_compile": True},
     "preset_vat": {"batch_size": 128, "consistency": 1.0, "consistency_vat": 3.0},
+    "preset_augfakes": {"batch_size": 128, "consistency": 1.0, "augment_fakes": True},
+    "preset_augfakes_xla": {"batch_size": 128, "consistency": 1.0, "augment_fakes": True, "jit_compile": True},
     "r1": {"batch_size": 128, "gradient_penalty": 1.0},
     "r1_grappler_off": {"batch_size": 128, "gradient_penalty": 1.0},
 }

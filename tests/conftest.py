@@ -52,6 +52,18 @@ def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     return run
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's `--dist loadgroup` (pyproject.toml runs two workers): each
+    file's tests stay on one worker, so a module-scoped fixture is built once, and every
+    test of the real MNIST PNG folder (and the run trained on it) joins one group, so the
+    10,000 PNGs are written and the run is trained once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            group = "mnist_png_folder" if "mnist_png_folder" in item.fixturenames else item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Lists how long each notebook took to execute (tests/test_notebooks.py records it)."""
     times = [(report.nodeid, value) for key in ("passed", "failed") for report in terminalreporter.stats.get(key, [])
