@@ -71,4 +71,4 @@ def pytest_terminal_summary(terminalreporter):
     if times:
         terminalreporter.write_sep("-", "notebook execution times (KERAS_INFOGAN_FAST=1)")
         for nodeid, seconds in times:
-            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}")
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid.split('@')[0]}")  # less the xdist group
