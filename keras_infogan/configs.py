@@ -7,8 +7,7 @@ import dataclasses
 from keras_infogan import restart_criteria
 from keras_infogan.code_syntax import parse_codes
 from keras_infogan.codes import LatentSpec
-from keras_infogan.objectives import check_settings
-from keras_infogan.objectives import augmented_fakes
+from keras_infogan.objectives import augmented_fakes, check_settings
 from keras_infogan.objectives import consistency as consistency_term
 
 IMAGE_FITS = ("resize", "crop")  # keras_infogan.sources.convert
