@@ -33,12 +33,12 @@ import tensorflow as tf
 from keras_infogan.objectives.consistency import augment
 
 
-def check_settings(enabled: bool, latent_spec=None, probe: bool = False) -> None:
+def check_settings(enabled: bool, latent_spec, probe: bool = False) -> None:
     """ValueError when the term is on with a probe Q or without a categorical code.
 
     Args:
         enabled: whether the term is on.
-        latent_spec: the model's `LatentSpec` (None: not checked).
+        latent_spec: the model's `LatentSpec`.
         probe: whether Q is the probe baseline's.
     """
     if not enabled:
@@ -46,7 +46,7 @@ def check_settings(enabled: bool, latent_spec=None, probe: bool = False) -> None
     if probe:
         raise ValueError("augment_fakes trains Q and G on augmented fakes; a probe Q (the probe baseline) only "
                          "measures what G(z, c) keeps of c: leave augment_fakes off with it")
-    if latent_spec is not None and not latent_spec.categorical_codes():
+    if not latent_spec.categorical_codes():
         raise ValueError(f"augment_fakes reads the categorical codes from augmented fakes, but the codes "
                          f"{latent_spec.names} have none: add a cat<K> code or leave augment_fakes off")
 
