@@ -74,6 +74,13 @@ def test_replicas_draw_different_noise_and_codes(mirrored):
     assert noise["matches_step_seed"]  # replica r draws from step_seed(seed, step, r, stream)
 
 
+def test_inference_under_two_replicas_gives_one_row_per_input(mirrored):
+    """generate, features and q_params of a model built in the strategy's scope (10 rows, batches
+    of 4): one output row per input row, equal to the networks called directly."""
+    assert mirrored["inference"]["rows"] == [10, 10, 10]
+    assert mirrored["inference"]["max_gap"] < 1e-5
+
+
 def test_jit_compile_is_refused_under_mirrored_strategy(mirrored):
     assert "jit_compile=True does not work with MirroredStrategy over 2 replicas" in mirrored["xla_error"]
 

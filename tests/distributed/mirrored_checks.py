@@ -200,11 +200,27 @@ def overflow_on_one_replica(strategy) -> dict:
     }
 
 
+def inference(strategy) -> dict:
+    """The numpy inference API of a model built under the strategy: rows out per rows in, and
+    the largest gap to the same networks called directly on the whole input."""
+    with strategy.scope():
+        model = InfoGAN(seed=2)
+    z, values = model.latent_spec.sample(10, seed=(0, 0))
+    latent = model.latent_input(z.numpy(), [v.numpy() for v in values])
+    images = model.generate(z.numpy(), [v.numpy() for v in values], batch_size=4)
+    features = model.features(images, batch_size=4)
+    params = model.q_params(images, batch_size=4)
+    gaps = [np.abs(images - model.generator(latent, training=False).numpy()).max(),
+            np.abs(features - model.trunk(images, training=False).numpy()).max(),
+            np.abs(params - model.q_head(features, training=False).numpy()).max()]
+    return {"rows": [len(images), len(features), len(params)], "max_gap": float(max(gaps))}
+
+
 def main() -> None:
     strategy = tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")])
     results, seconds = {"replicas": strategy.num_replicas_in_sync}, {}
     for name, check in [("equivalence", equivalence), ("noise", noise_draws), ("xla_error", xla_refused),
-                        ("overflow", overflow_on_one_replica)]:
+                        ("overflow", overflow_on_one_replica), ("inference", inference)]:
         start = time.perf_counter()
         results[name] = check(strategy)
         seconds[name] = round(time.perf_counter() - start, 1)
