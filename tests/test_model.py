@@ -127,6 +127,16 @@ def test_generate_sample_encode_shapes_and_determinism():
     assert encoded["cont0"]["mean"].shape == (5,) and (encoded["cont1"]["stddev"] > 0).all()
     assert model.features(images).shape == (5, 1024)
 
+    # Batches of 2 (three calls, the last of one row) give what the networks give on the whole input.
+    np.testing.assert_allclose(model.features(images, batch_size=2), model.trunk(images, training=False), atol=1e-6)
+    np.testing.assert_allclose(model.q_params(images, batch_size=2), model.q_params(images), atol=1e-6)
+    z, values = model.latent_spec.sample(5, (1, 0))
+    latent = model.latent_input(z.numpy(), [v.numpy() for v in values])
+    np.testing.assert_allclose(model.generate(z.numpy(), [v.numpy() for v in values], batch_size=2),
+                               model.generator(latent, training=False), atol=1e-6)
+    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+        model.features(images, batch_size=0)
+
 
 @pytest.mark.parametrize("z, codes, match", [
     (np.zeros((2, 61)), [[0, 1], [0.0, 0.0], [0.0, 0.0]], r"z must have shape \[n, 62\]"),
