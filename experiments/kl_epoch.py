@@ -15,11 +15,11 @@ KL is lower.
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 from pathlib import Path
 
 import numpy as np
+from restart_replay import read_run  # this folder is on sys.path when the script runs
 
 
 def kept_epoch(kl: list[float], first: int, last: int) -> int:
@@ -39,10 +39,9 @@ def main() -> None:
     kept = {}
     print("run: kept epoch (KL) -> held-out accuracy | last epoch | best epoch")
     for folder in map(Path, args.runs):
-        rows = list(csv.DictReader((folder / "metrics.csv").open()))
-        kl = [float(row["q_consistency"]) for row in rows]
-        accuracy = [float(row["eval_acc_cat0"]) for row in rows]
-        end = min(args.last, len(rows))
+        run = read_run(folder)
+        kl, accuracy = run["kl"], run["accuracy"]
+        end = min(args.last, len(kl))
         epoch = kept_epoch(kl, args.first, end)
         best = int(np.argmax(accuracy[:end]))
         kept[str(folder)] = (kl[epoch], accuracy[epoch])

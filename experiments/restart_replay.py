@@ -24,16 +24,19 @@ from pathlib import Path
 import numpy as np
 
 
+def read_run(folder: Path) -> dict:
+    """{"kl": [per epoch], "accuracy": [per epoch]} from a run folder's metrics.csv."""
+    rows = list(csv.DictReader((folder / "metrics.csv").open()))
+    try:
+        return {"kl": [float(row["q_consistency"]) for row in rows],
+                "accuracy": [float(row["eval_acc_cat0"]) for row in rows]}
+    except (KeyError, ValueError):
+        raise SystemExit(f"{folder}/metrics.csv has no q_consistency or eval_acc_cat0 in every row") from None
+
+
 def read_runs(folders) -> dict[str, dict]:
-    """{folder: {"kl": [per epoch], "accuracy": [per epoch]}} for folders with complete metrics."""
-    runs = {}
-    for folder in map(Path, folders):
-        rows = list(csv.DictReader((folder / "metrics.csv").open()))
-        try:
-            runs[str(folder)] = {"kl": [float(row["q_consistency"]) for row in rows],
-                                 "accuracy": [float(row["eval_acc_cat0"]) for row in rows]}
-        except (KeyError, ValueError):
-            raise SystemExit(f"{folder}/metrics.csv has no q_consistency or eval_acc_cat0 in every row") from None
+    """{folder: read_run(folder)} for folders with complete metrics and the same number of epochs."""
+    runs = {str(folder): read_run(folder) for folder in map(Path, folders)}
     lengths = {len(run["kl"]) for run in runs.values()}
     if len(lengths) != 1:
         raise SystemExit(f"the runs have different numbers of epochs: {sorted(lengths)}")

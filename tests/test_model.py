@@ -129,7 +129,8 @@ def test_generate_sample_encode_shapes_and_determinism():
 
     # Batches of 2 (three calls, the last of one row) give what the networks give on the whole input.
     np.testing.assert_allclose(model.features(images, batch_size=2), model.trunk(images, training=False), atol=1e-6)
-    np.testing.assert_allclose(model.q_params(images, batch_size=2), model.q_params(images), atol=1e-6)
+    np.testing.assert_allclose(model.q_params(images, batch_size=2),
+                               model.q_head(model.trunk(images, training=False), training=False), atol=1e-6)
     z, values = model.latent_spec.sample(5, (1, 0))
     latent = model.latent_input(z.numpy(), [v.numpy() for v in values])
     np.testing.assert_allclose(model.generate(z.numpy(), [v.numpy() for v in values], batch_size=2),
