@@ -16,6 +16,7 @@ from keras_infogan.atomic import save_model_atomic, write_text_atomic
 from keras_infogan.callbacks import ClusteringScores, InfoCurve, TensorBoardLogger, TraversalPictures, WallClock
 from keras_infogan.configs import TrainConfig
 from keras_infogan.distribute import chief_dir, is_chief, resolve_strategy
+from keras_infogan.graph_release import releases_custom_gradients
 from keras_infogan.loop import fit_from_step
 from keras_infogan.model import InfoGAN
 from keras_infogan.run_data import RunData, load_run_data
@@ -64,6 +65,7 @@ def _learning_rate(config: TrainConfig, initial: float, total_steps: int):
     return initial
 
 
+@releases_custom_gradients  # else each call's train-step graph stays in memory for good
 def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Strategy | str | None = None,
           verbose: int | str = "auto", resume: bool = True, overwrite: bool = False,
           callbacks: Sequence[keras.callbacks.Callback] = (), stop_after_epoch: int | None = None) -> InfoGAN:
@@ -80,6 +82,8 @@ def train(config: TrainConfig, workdir: str | Path, strategy: tf.distribute.Stra
     `config.restarts` > 1 the run first trains that many short starts and
     continues the one the others agree with most (`keras_infogan.restarts`).
     Every file is written so that a crash leaves the previous version.
+    The run's train-step graph lives only as long as the returned model
+    (`keras_infogan.graph_release`).
 
     A folder with an unfinished run of the same config is resumed from its newest
     readable checkpoint (a line says so), and the run ends bit for bit as an
