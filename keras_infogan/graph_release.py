@@ -10,9 +10,10 @@ registry, where it stays, holding the graph's tensors (tensorflow/tensorflow#976
 restarts in one process grew by about 1 GiB, and so did a notebook that trains
 several models.
 
-`releases_custom_gradients(fn)` wraps a function that trains (here `train`): on
-its return, the registry entries added during the call are dropped, so the graphs
-can be collected. Nothing needs them afterwards: a traced step already holds its
+`releases_custom_gradients(fn)` wraps a function that trains (`train`, which runs
+Keras' loop itself, and `InfoGAN.fit`, for notebooks): on its return, the registry
+entries added during the call are dropped, so the graphs can be collected with
+their model. Nothing needs them afterwards: a traced step already holds its
 gradient ops, and a new trace (a later `fit` with new shapes) registers its own.
 Caveat: entries another thread registers during the call are dropped too, which
 would break that thread's gradient if it were still being traced; train in one

@@ -19,6 +19,7 @@ import tensorflow as tf
 from keras_infogan import losses, objectives, replicas
 from keras_infogan.codes import LatentSpec, mnist_spec
 from keras_infogan.compiling import CompileMixin
+from keras_infogan.graph_release import releases_custom_gradients
 from keras_infogan.inference import InferenceMixin
 from keras_infogan.nets import build_networks, image_shape
 from keras_infogan.objectives import augmented_fakes, consistency, penalties
@@ -147,6 +148,11 @@ class InfoGAN(CompileMixin, InferenceMixin, keras.Model):
     def call(self, latent, training: bool = False):
         """Generator input [n, input_dim] -> images [n, H, W, C] in [-1, 1]."""
         return self.generator(latent, training=training)
+
+    @releases_custom_gradients  # else the train step it traces outlives the model (keras_infogan.graph_release)
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, after which the train-step graph it traced is freed with the model."""
+        return super().fit(*args, **kwargs)
 
     def train_step(self, data):
         """One D/Q step, then a G step every `d_steps`-th step, on this replica's part

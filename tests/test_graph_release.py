@@ -1,6 +1,6 @@
-"""train() leaves no graph behind in TensorFlow's global gradient registry
-(keras_infogan.graph_release): a graph with a custom gradient is freed once the
-decorated function returns, and a model returned by train() still trains."""
+"""train() and InfoGAN.fit leave no graph behind in TensorFlow's global gradient
+registry (keras_infogan.graph_release): a graph with a custom gradient is freed once
+the decorated function returns, and a model trained so still trains."""
 
 import gc
 import weakref
@@ -8,8 +8,9 @@ import weakref
 import numpy as np
 import pytest
 import tensorflow as tf
+from tensorflow.python.framework.func_graph import FuncGraph
 
-from keras_infogan import TrainConfig, train
+from keras_infogan import InfoGAN, TrainConfig, mnist_spec, train
 from keras_infogan.graph_release import PREFIX, gradient_registry, releases_custom_gradients
 
 
@@ -75,3 +76,30 @@ def test_train_leaves_no_registrations_and_its_model_trains_on(tiny_mnist_dir, t
     model.fit(images, batch_size=16, epochs=1, verbose=0)  # a new batch shape: a new trace, with its gradients
     assert int(model.g_optimizer.iterations) == steps + 3
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def _new_train_step_graphs(old=()):
+    """The traced Keras train steps alive now that are not among `old`."""
+    gc.collect()
+    return [obj for obj in gc.get_objects()
+            if isinstance(obj, FuncGraph) and obj.name == "one_step_on_data" and not any(obj is g for g in old)]
+
+
+def test_fit_frees_its_train_step_graph_with_the_model():
+    """A notebook's own `model.fit` (not train()): once the model is gone, so is its traced step."""
+    old, before = _new_train_step_graphs(), _custom_names()  # other tests' models may still be alive
+    model = InfoGAN(mnist_spec(), seed=1)
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    model.fit(images, batch_size=16, epochs=1, verbose=0)
+    assert _custom_names() == before
+    traced = [weakref.ref(graph) for graph in _new_train_step_graphs(old)]
+    assert len(traced) == 1  # the model's own trace, alive while the model is
+    model.fit(images, batch_size=16, epochs=1, verbose=0)  # the same trace, reused after the entries went
+    model.fit(images[:24], batch_size=8, epochs=1, verbose=0)  # a new shape: a new trace, with its gradients
+    assert int(model.g_optimizer.iterations) == 2 + 2 + 3
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    del model
+    gc.collect()
+    assert traced[0]() is None
+    assert not _new_train_step_graphs(old)
