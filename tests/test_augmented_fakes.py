@@ -64,9 +64,16 @@ def test_the_moved_part_trains_the_generator_and_the_trunk():
     assert off._information(values, fake, params, stream=6)[1] is None  # off: one loss, as the paper's
 
 
-def test_identical_runs_and_a_run_saved_and_resumed_end_with_identical_weights(tmp_path):
+def test_a_run_saved_and_resumed_ends_where_an_uninterrupted_run_does(tmp_path):
     """Three trunk passes (real, fake, augmented fakes) and the consistency term's fourth, each with
-    a backward pass of its own: six steps straight equal three, save, load, three more, bit for bit."""
+    a backward pass of its own: six steps straight equal three, save, load, three more.
+
+    Equal to float rounding, not bit for bit: the project's CI (two test workers; its CPU not recorded)
+    once saw 1.5e-8 on weights of about 0.07 (probably the order of a sum of gradients, which can vary with
+    how TensorFlow schedules the step's ops). A lost optimizer state or step counter (the step's
+    random draws come from it) moves the weights by about a step's change or more (zeroed Adam
+    moments after loading: 1.0), which the tolerance is checked to be far below (one step changes
+    every weight array by over 2e-4 of its largest entry)."""
     images = tf.random.stateless_uniform([32, 28, 28, 1], (5, 6), -1, 1)
 
     def new_model():
@@ -78,9 +85,14 @@ def test_identical_runs_and_a_run_saved_and_resumed_end_with_identical_weights(t
     def weights(model):
         return [v.numpy() for v in model.weights + model.d_optimizer.variables + model.g_optimizer.variables]
 
+    def changes(first, second):  # per array, the largest change relative to the array's largest entry
+        return [float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), 1e-30)) for a, b in zip(first, second)]
+
     straight = new_model()
-    for _ in range(6):
+    for _ in range(5):
         straight.train_on_batch(images)
+    after_five = [v.numpy() for v in straight.weights]
+    straight.train_on_batch(images)
     halfway = new_model()
     for _ in range(3):
         halfway.train_on_batch(images)
@@ -90,8 +102,10 @@ def test_identical_runs_and_a_run_saved_and_resumed_end_with_identical_weights(t
     for _ in range(3):
         logs = resumed.train_on_batch(images, return_dict=True)
     assert math.isfinite(logs["info_loss"]) and logs["q_consistency"] > 0
-    for first, second in zip(weights(straight), weights(resumed)):
-        np.testing.assert_array_equal(first, second)
+    assert int(resumed.d_optimizer.iterations) == int(resumed.g_optimizer.iterations) == 6
+    tolerance = 1e-5
+    assert min(changes(after_five, [v.numpy() for v in straight.weights])) > 10 * tolerance  # every array's step
+    assert max(changes(weights(straight), weights(resumed))) <= tolerance
 
 
 def test_the_alternating_g_step_takes_it_too():
