@@ -43,15 +43,12 @@ def mnist_png_folder(mnist_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     """A real run, shared by the slow tests: 390 steps (5 epochs, batch 128, seed 0) of the
-    default MNIST InfoGAN on the PNG folder, scored on it after every epoch. With the XLA step,
-    which a default run of 1,000 steps or more measures and takes where it is faster (the
-    suite's longest fixture: 1.5x faster on a 2-core AMD EPYC with AVX2 only, about even on
-    AVX-512 CPUs; keras_infogan/xla_choice.py)."""
+    default MNIST InfoGAN on the PNG folder, scored on it after every epoch."""
     from keras_infogan import TrainConfig, train
 
     run = tmp_path_factory.mktemp("mnist_png_run") / "run"
     train(TrainConfig(data=str(mnist_png_folder), train_split="train", eval_split="train", epochs=5,
-                      batch_size=128, seed=0, jit_compile=True), run, verbose=0)
+                      batch_size=128, seed=0), run, verbose=0)
     return run
 
 
