@@ -64,10 +64,10 @@ def test_committed_notebook_is_clean_and_starts_with_its_badge(name):
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory) -> Path:
     """The real offline MNIST folder, or synthetic IDX files large enough for the
-    notebooks' fast-mode splits (train[:2048], test[:1000])."""
+    notebooks' fast-mode splits (train[:1024], test[:1000])."""
     if (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
         return MNIST_DIR
-    return write_bar_mnist(tmp_path_factory.mktemp("notebook_mnist"), train_size=2048, test_size=1000)
+    return write_bar_mnist(tmp_path_factory.mktemp("notebook_mnist"), train_size=1024, test_size=1000)
 
 
 @pytest.fixture(scope="module")
