@@ -49,7 +49,7 @@ def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     (`keras_infogan.xla_choice`). Batch 64 for 3 epochs replaced batch 128 for 5 (390 steps)
     to shorten the suite: on a 2-core Intel Xeon with AVX-512 it trained in 71-79 s against
     100 s (the draws of both recipes behind the thresholds are in tests/test_anomaly.py and
-    tests/test_folder_mnist.py)."""
+    tests/test_folder_mnist.py; `experiments/fixture_draws.py` trains more)."""
     from keras_infogan import TrainConfig, train
 
     run = tmp_path_factory.mktemp("mnist_png_run") / "run"
@@ -58,16 +58,35 @@ def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     return run
 
 
+# The groups that take longest (seconds of test time in a clean-clone run on a 2-core Intel
+# Xeon with AVX-512: 128, 164, 88, 80, 73, 63, 47, 42), scheduled first so that the many
+# short files fill the end of the run on both workers. In pytest-xdist's default order
+# (groups by number of tests) the three tests of the shared real-MNIST run started last:
+# one worker then ran its 100-s setup alone while the other had finished (538 s against
+# 438 s). A group missing here only runs in file order.
+LONGEST_GROUPS = ("mnist_png_folder", "tests/test_reliability.py", "tests/test_notebooks.py",
+                  "tests/test_distribute.py", "tests/test_objectives.py", "tests/test_any_dataset.py",
+                  "tests/test_restarts.py", "tests/test_model.py")
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Groups for pytest-xdist's `--dist loadgroup` (pyproject.toml runs two workers): each
     file's tests stay on one worker, so a module-scoped fixture is built once, and every
     test of the real MNIST PNG folder (and the run trained on it) joins one group, so the
-    10,000 PNGs are written and the run is trained once."""
+    10,000 PNGs are written and the run is trained once. The longest groups go first
+    (`LONGEST_GROUPS`; pyproject.toml keeps this order with `--no-loadscope-reorder`)."""
+    groups = {}
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
+        marker = item.get_closest_marker("xdist_group")
+        if marker is None:
             group = "mnist_png_folder" if "mnist_png_folder" in item.fixturenames else item.nodeid.split("::")[0]
             item.add_marker(pytest.mark.xdist_group(group))
+        else:
+            group = marker.args[0] if marker.args else marker.kwargs.get("name", "")
+        groups[item.nodeid] = group
+    rank = {group: index for index, group in enumerate(LONGEST_GROUPS)}
+    items.sort(key=lambda item: rank.get(groups[item.nodeid], len(LONGEST_GROUPS)))  # stable: file order otherwise
 
 
 def pytest_terminal_summary(terminalreporter):
