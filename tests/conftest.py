@@ -47,7 +47,7 @@ def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     step is compiled with XLA (`jit_compile=True`), which is 1.5x the plain step on a 2-core
     AMD EPYC with AVX2 only and within 4% of it on the AVX-512 CPUs seen
     (`keras_infogan.xla_choice`). Batch 64 for 3 epochs replaced batch 128 for 5 (390 steps)
-    to shorten the suite: on a 2-core Intel Xeon with AVX-512 it trained in 71-79 s against
+    to shorten the suite: on a 2-core Intel Xeon with AVX-512 it trained in 70-79 s against
     100 s (the draws of both recipes behind the thresholds are in tests/test_anomaly.py and
     tests/test_folder_mnist.py; `experiments/fixture_draws.py` trains more)."""
     from keras_infogan import TrainConfig, train
