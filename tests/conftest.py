@@ -7,7 +7,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
 from idx_files import write_bar_mnist  # noqa: E402
-from PIL import Image  # noqa: E402
+from mnist_png import train_png_run, write_png_folder  # noqa: E402
 
 MNIST_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
@@ -29,32 +29,22 @@ def tiny_mnist_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def mnist_png_folder(mnist_dir, tmp_path_factory) -> Path:
     """The 10,000 real MNIST test images as <label>/<index>.png."""
-    from keras_infogan.data import load_images
-
-    test = load_images("mnist", "test", data_dir=str(mnist_dir))
-    folder = tmp_path_factory.mktemp("mnist_png")
-    for label in range(10):
-        (folder / str(label)).mkdir()
-    for index, (image, label) in enumerate(zip(test.images, test.labels)):
-        Image.fromarray(image[..., 0]).save(folder / str(label) / f"{index:05d}.png")
-    return folder
+    return write_png_folder(mnist_dir, tmp_path_factory.mktemp("mnist_png"))
 
 
 @pytest.fixture(scope="session")
 def mnist_png_run(mnist_png_folder, tmp_path_factory) -> Path:
     """A real run, shared by the slow tests: 471 steps (3 epochs, batch 64, seed 0) of the
-    default MNIST InfoGAN networks on the PNG folder, scored on it after every epoch. The
-    step is compiled with XLA (`jit_compile=True`), which is 1.5x the plain step on a 2-core
-    AMD EPYC with AVX2 only and within 4% of it on the AVX-512 CPUs seen
-    (`keras_infogan.xla_choice`). Batch 64 for 3 epochs replaced batch 128 for 5 (390 steps)
-    to shorten the suite: on a 2-core Intel Xeon with AVX-512 it trained in 70-79 s against
-    100 s (the draws of both recipes behind the thresholds are in tests/test_anomaly.py and
-    tests/test_folder_mnist.py; `experiments/fixture_draws.py` trains more)."""
-    from keras_infogan import TrainConfig, train
-
+    default MNIST InfoGAN networks on the PNG folder, scored on it after every epoch
+    (`mnist_png.RECIPE`). The step is compiled with XLA (`jit_compile=True`), which is 1.5x
+    the plain step on a 2-core AMD EPYC with AVX2 only and within 4% of it on the AVX-512
+    CPUs seen (`keras_infogan.xla_choice`). Batch 64 for 3 epochs replaced batch 128 for 5
+    (390 steps) to shorten the suite: on a 2-core Intel Xeon with AVX-512 it trained in
+    70-79 s against 100 s (the draws of both recipes behind the thresholds are in
+    tests/test_anomaly.py and tests/test_folder_mnist.py; `experiments/fixture_draws.py`
+    trains more)."""
     run = tmp_path_factory.mktemp("mnist_png_run") / "run"
-    train(TrainConfig(data=str(mnist_png_folder), train_split="train", eval_split="train", epochs=3,
-                      batch_size=64, seed=0, jit_compile=True), run, verbose=0)
+    train_png_run(mnist_png_folder, run, seed=0)
     return run
 
 
@@ -76,17 +66,17 @@ def pytest_collection_modifyitems(config, items):
     test of the real MNIST PNG folder (and the run trained on it) joins one group, so the
     10,000 PNGs are written and the run is trained once. The longest groups go first
     (`LONGEST_GROUPS`; pyproject.toml keeps this order with `--no-loadscope-reorder`)."""
-    groups = {}
     for item in items:
-        marker = item.get_closest_marker("xdist_group")
-        if marker is None:
+        if item.get_closest_marker("xdist_group") is None:
             group = "mnist_png_folder" if "mnist_png_folder" in item.fixturenames else item.nodeid.split("::")[0]
             item.add_marker(pytest.mark.xdist_group(group))
-        else:
-            group = marker.args[0] if marker.args else marker.kwargs.get("name", "")
-        groups[item.nodeid] = group
     rank = {group: index for index, group in enumerate(LONGEST_GROUPS)}
-    items.sort(key=lambda item: rank.get(groups[item.nodeid], len(LONGEST_GROUPS)))  # stable: file order otherwise
+    items.sort(key=lambda item: rank.get(_group(item), len(LONGEST_GROUPS)))  # stable: file order otherwise
+
+
+def _group(item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return marker.args[0] if marker.args else marker.kwargs.get("name", "")
 
 
 def pytest_terminal_summary(terminalreporter):
