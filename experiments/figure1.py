@@ -5,9 +5,9 @@
 
 Each `--runs LABEL=FOLDER,FOLDER,...` is one group (one colour; one line per run
 folder, from its info_curve.csv). With `--whole-budget`, a run trained with restarts
-is drawn over all its steps: every start's curve laid end to end (start k after k
-starts' steps, the line broken between starts), then the continued winner's steps
-past its start; without it, such a run shows its kept start only. Prints a Markdown
+is drawn over all its steps (`keras_infogan.restarts.budget_info_curve`: every start's
+curve end to end, the line broken between starts, then the continued winner's later
+steps); without it, such a run shows its kept start only. Prints a Markdown
 table with each run's final categorical-code accuracy, NMI and ARI on its eval split
 (the last metrics.csv row) and the mean L_I of each code over the last 500 steps of
 its kept run.
@@ -21,32 +21,7 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def budget_curve(folder: Path) -> dict[str, np.ndarray]:
-    """The L_I curve of the run in `folder` over its whole budget (see the module docstring)."""
-    from keras_infogan.evaluation.plots import read_info_curve
-
-    state_path = folder / "restarts.json"
-    if not state_path.exists():
-        return read_info_curve(folder / "info_curve.csv")
-    state = json.loads(state_path.read_text())
-    start_steps = state["start_epochs"] * state["steps_per_epoch"]
-    pieces = [(read_info_curve(folder / start["folder"] / "info_curve.csv"), k * start_steps)
-              for k, start in enumerate(state["starts"])]
-    if state["winner_epochs"] > state["start_epochs"]:
-        own = read_info_curve(folder / "info_curve.csv")
-        later = own["step"] > start_steps
-        pieces.append(({column: values[later] for column, values in own.items()},
-                       (len(state["starts"]) - 1) * start_steps))
-    joined = {column: [] for column in pieces[0][0]}
-    for curve, offset in pieces:
-        for column, values in curve.items():
-            joined[column] += [values + offset if column == "step" else values, [np.nan]]
-    return {column: np.concatenate(parts[:-1]) for column, parts in joined.items()}
 
 
 def main() -> None:
@@ -60,6 +35,8 @@ def main() -> None:
 
     from keras_infogan.configs import TrainConfig
     from keras_infogan.evaluation.plots import plot_info_curves, read_info_curve
+    from keras_infogan.restarts import budget_info_curve
+    from keras_infogan.run_folder import CONFIG_FILE, INFO_CURVE_FILE, METRICS_FILE
 
     groups = {}
     for item in args.runs:
@@ -68,10 +45,10 @@ def main() -> None:
             raise SystemExit(f"--runs takes LABEL=FOLDER,..., got {item!r}")
         groups[label] = [Path(folder) for folder in folders.split(",")]
     first = next(iter(groups.values()))[0]
-    spec = TrainConfig(**json.loads((first / "config.json").read_text())).latent_spec()
-    kept = {label: [read_info_curve(folder / "info_curve.csv") for folder in folders]
+    spec = TrainConfig(**json.loads((first / CONFIG_FILE).read_text())).latent_spec()
+    kept = {label: [read_info_curve(folder / INFO_CURVE_FILE) for folder in folders]
             for label, folders in groups.items()}
-    drawn = ({label: [budget_curve(folder) for folder in folders] for label, folders in groups.items()}
+    drawn = ({label: [budget_info_curve(folder) for folder in folders] for label, folders in groups.items()}
              if args.whole_budget else kept)
     plot_info_curves(drawn, {code.name: code.entropy() for code in spec.codes}, args.out)
     print(f"wrote {args.out}\n")
@@ -81,7 +58,7 @@ def main() -> None:
     for label, folders in groups.items():
         for folder, curve in zip(folders, kept[label]):
             tail = curve["step"] > curve["step"][-1] - 500
-            rows = list(csv.DictReader((folder / "metrics.csv").open()))
+            rows = list(csv.DictReader((folder / METRICS_FILE).open()))
             last = rows[-1] if rows else {}
             scores = [last.get(f"eval_{kind}_cat0") for kind in ("acc", "nmi", "ari")]
             print(f"| {label} | `{folder}` | " + " | ".join(f"{curve[f'mi_{name}'][tail].mean():.3f}" for name in names)

@@ -39,8 +39,8 @@ from keras_infogan.atomic import write_text_atomic
 from keras_infogan.checkpoints import CHECKPOINT_DIR
 from keras_infogan.configs import TrainConfig
 from keras_infogan.restart_criteria import CRITERIA
-from keras_infogan.run_folder import (CONFIG_FILE, LOCK_FILE, MODEL_FILE, PARTIAL_FILES, RESTARTS_FILE, STARTS_DIR,
-                                      RunFolder, RunFolderError, config_differences)
+from keras_infogan.run_folder import (CONFIG_FILE, INFO_CURVE_FILE, LOCK_FILE, MODEL_FILE, PARTIAL_FILES, RESTARTS_FILE,
+                                      STARTS_DIR, RunFolder, RunFolderError, config_differences)
 
 SAMPLE_IMAGES = 2000  # unlabeled training images the starts' partitions are compared on
 _SEED_STRIDE = 1000
@@ -149,6 +149,32 @@ def restarts_summary(workdir) -> dict | None:
             "scores": [start.get("score", start.get("consensus")) for start in state["starts"]],  # older: consensus
             "steps_of_starts": (len(state["starts"]) - 1) * state["start_epochs"] * state["steps_per_epoch"]}
 
+
+def budget_info_curve(workdir) -> dict[str, np.ndarray]:
+    """The L_I curve (info_curve.csv, as `evaluation.plots.read_info_curve`) of the run in
+    `workdir` over every step it spent: with restarts, each start's curve laid end to end
+    (start k shifted by k starts' steps), then the continued winner's steps past its start;
+    a NaN row between the pieces breaks a plotted line. Without restarts: the run's own curve.
+    """
+    from keras_infogan.evaluation.plots import read_info_curve
+
+    workdir = Path(workdir)
+    if not (workdir / RESTARTS_FILE).exists():
+        return read_info_curve(workdir / INFO_CURVE_FILE)
+    state = json.loads((workdir / RESTARTS_FILE).read_text())
+    start_steps = state["start_epochs"] * state["steps_per_epoch"]
+    pieces = [(read_info_curve(workdir / start["folder"] / INFO_CURVE_FILE), k * start_steps)
+              for k, start in enumerate(state["starts"])]
+    if state["winner_epochs"] > state["start_epochs"]:
+        own = read_info_curve(workdir / INFO_CURVE_FILE)
+        later = own["step"] > start_steps
+        pieces.append(({column: values[later] for column, values in own.items()},
+                       (len(state["starts"]) - 1) * start_steps))
+    joined = {column: [] for column in pieces[0][0]}
+    for curve, offset in pieces:
+        for column, values in curve.items():
+            joined[column] += [values + offset if column == "step" else values, [np.nan]]
+    return {column: np.concatenate(parts[:-1]) for column, parts in joined.items()}
 
 def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
     """restarts.json of `workdir` if it is this config's, None when there is none."""

@@ -8,7 +8,8 @@ import pytest
 
 from keras_infogan import TrainConfig, train
 from keras_infogan.restart_criteria import consensus_scores
-from keras_infogan.restarts import restarts_summary, start_config, start_seed, winner_epochs
+from keras_infogan.evaluation.plots import read_info_curve
+from keras_infogan.restarts import budget_info_curve, restarts_summary, start_config, start_seed, winner_epochs
 from keras_infogan.run_folder import RunFolderError
 
 STEPS_PER_EPOCH = 8  # 256 tiny images, batch 32
@@ -93,6 +94,25 @@ def test_restarts_record_the_starts_and_continue_the_medoid(restarted, tiny_mnis
     rows = list(csv.DictReader((workdir / "metrics.csv").open()))
     assert [int(row["epoch"]) for row in rows] == [0, 1] and (workdir / "model.keras").exists()
 
+
+def test_the_budget_curve_lays_every_start_end_to_end_then_the_continued_steps(restarted):
+    """Each start logs L_I once (its last step, 8); the winner's own curve has steps 8 and 16.
+    Over the 32-step budget: the starts at 8, 16, 24, the continuation at 32, NaN between."""
+    workdir, _ = restarted
+    winner = json.loads((workdir / "restarts.json").read_text())["winner"]
+    starts = [read_info_curve(workdir / "starts" / str(k) / "info_curve.csv") for k in range(3)]
+    own = read_info_curve(workdir / "info_curve.csv")
+    assert [list(curve["step"]) for curve in starts] == [[8.0]] * 3 and list(own["step"]) == [8.0, 16.0]
+    np.testing.assert_array_equal(own["mi_cat0"][:1], starts[winner]["mi_cat0"])  # copied with the winner
+    budget = budget_info_curve(workdir)
+    nan = np.nan
+    np.testing.assert_array_equal(budget["step"], [8, nan, 16, nan, 24, nan, 32])
+    expected = [starts[0]["mi_cat0"][0], nan, starts[1]["mi_cat0"][0], nan, starts[2]["mi_cat0"][0], nan,
+                own["mi_cat0"][1]]
+    np.testing.assert_array_equal(budget["mi_cat0"], expected)
+    alone = budget_info_curve(workdir / "starts" / "0")  # no restarts: the run's own curve
+    assert {column: list(values) for column, values in alone.items()} == \
+        {column: list(values) for column, values in starts[0].items()}
 
 def test_the_continued_start_ends_as_its_uninterrupted_run(restarted, tiny_mnist_dir, tmp_path):
     """Stopping a start after its epoch, copying it and resuming loses nothing: the weights and

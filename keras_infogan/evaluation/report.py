@@ -31,8 +31,8 @@ from keras_infogan.evaluation.traversal_effects import traversal_effects
 from keras_infogan.loading import check_model_file, load_infogan, run_model_path  # noqa: F401  (re-exported)
 from keras_infogan.pictures import save_png, traversal_grids
 from keras_infogan.restarts import restarts_summary
+from keras_infogan.run_folder import INFO_CURVE_FILE
 
-INFO_CURVE_FILE = "info_curve.csv"
 REPORT_JSON, REPORT_MD = "report.json", "report.md"
 
 
