@@ -6,7 +6,8 @@
 Modules (each usable on its own): clustering (Hungarian accuracy, NMI, ARI),
 categorical (argmax Q(c|x) clusters), features + kmeans (k-means++ on D features),
 few_label (linear classifiers on frozen features), code_recovery (L_I, H(c), R^2),
-judge (classifier score, Fréchet distance, class shares, purity), information
+sample_scores (classifier score, Fréchet distance, class shares, purity), judge (a cached
+MNIST classifier and the sample-quality report it gives), information
 (entropy, conditional entropy, mutual information of discrete tables), plots, report.
 """
 
@@ -17,10 +18,10 @@ from keras_infogan.evaluation.features import discriminator_features
 from keras_infogan.evaluation.few_label import few_label_accuracy
 from keras_infogan.evaluation.information import (conditional_entropy, entropy, joint_table,
                                                   mutual_information)
-from keras_infogan.evaluation.judge import (classifier_score, frechet_distance, load_or_train_judge,
-                                            sample_quality)
+from keras_infogan.evaluation.judge import load_or_train_judge, sample_quality
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.report import EvalData, EvalSettings, evaluate_model, evaluate_run
+from keras_infogan.evaluation.sample_scores import classifier_score, frechet_distance
 
 __all__ = ["EvalData", "EvalSettings", "categorical_reports", "classifier_score", "clustering_report",
            "conditional_entropy", "discriminator_features", "entropy", "evaluate_model", "evaluate_run",

@@ -23,7 +23,8 @@ from keras_infogan.evaluation.categorical import categorical_reports
 from keras_infogan.evaluation.code_recovery import information_estimates
 from keras_infogan.evaluation.features import discriminator_features
 from keras_infogan.evaluation.few_label import few_label_accuracy
-from keras_infogan.evaluation.judge import classifier_score, judge_predict, load_or_train_judge, sample_quality
+from keras_infogan.evaluation.judge import judge_predict, load_or_train_judge, sample_quality
+from keras_infogan.evaluation.sample_scores import classifier_score
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve
 from keras_infogan.evaluation.report_markdown import markdown_report
