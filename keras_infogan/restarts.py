@@ -176,6 +176,7 @@ def budget_info_curve(workdir) -> dict[str, np.ndarray]:
             joined[column] += [values + offset if column == "step" else values, [np.nan]]
     return {column: np.concatenate(parts[:-1]) for column, parts in joined.items()}
 
+
 def _read_state(workdir: Path, config: TrainConfig) -> dict | None:
     """restarts.json of `workdir` if it is this config's, None when there is none."""
     path = workdir / RESTARTS_FILE

@@ -114,6 +114,7 @@ def test_the_budget_curve_lays_every_start_end_to_end_then_the_continued_steps(r
     assert {column: list(values) for column, values in alone.items()} == \
         {column: list(values) for column, values in starts[0].items()}
 
+
 def test_the_continued_start_ends_as_its_uninterrupted_run(restarted, tiny_mnist_dir, tmp_path):
     """Stopping a start after its epoch, copying it and resuming loses nothing: the weights and
     optimizer state equal those of the winner's config trained straight through."""

@@ -24,10 +24,10 @@ from keras_infogan.evaluation.code_recovery import information_estimates
 from keras_infogan.evaluation.features import discriminator_features
 from keras_infogan.evaluation.few_label import few_label_accuracy
 from keras_infogan.evaluation.judge import judge_predict, load_or_train_judge, sample_quality
-from keras_infogan.evaluation.sample_scores import classifier_score
 from keras_infogan.evaluation.kmeans import kmeans_report
 from keras_infogan.evaluation.plots import plot_confusion, plot_info_curves, read_info_curve
 from keras_infogan.evaluation.report_markdown import markdown_report
+from keras_infogan.evaluation.sample_scores import classifier_score
 from keras_infogan.evaluation.traversal_effects import traversal_effects
 from keras_infogan.loading import check_model_file, load_infogan, run_model_path  # noqa: F401  (re-exported)
 from keras_infogan.pictures import save_png, traversal_grids

@@ -26,9 +26,12 @@ import numpy as np
 from scipy.linalg import LinAlgWarning, sqrtm
 from scipy.special import rel_entr
 
+from keras_infogan.evaluation.clustering import confusion_matrix
+
 _PROBS_TOLERANCE = 1e-3  # rows of p(y|x) must sum to 1 within this
 _SQRTM_OFFSET = 1e-6  # added to both covariances' diagonals when sqrtm fails
 _IMAG_TOLERANCE = 1e-3  # relative size of imaginary parts of sqrtm dropped silently
+
 
 def _check_probs(probs: Any) -> np.ndarray:
     """Returns p(y|x) [n, k] as float64 with rows renormalised, or raises."""
@@ -137,8 +140,7 @@ def value_purity(values: np.ndarray, judged: np.ndarray, num_values: int,
     judged = _check_ids(judged, "judged", num_classes)
     if values.shape != judged.shape:
         raise ValueError(f"values and judged must have the same length, got {values.size} and {judged.size}")
-    counts = np.bincount(values * num_classes + judged, minlength=num_values * num_classes)
-    counts = counts.reshape(num_values, num_classes)
+    counts = confusion_matrix(values, judged, num_values, num_classes)  # [num_values, num_classes]
     totals = counts.sum(axis=1)
     present = totals > 0
     majority = np.where(present, counts.argmax(axis=1), -1)
