@@ -23,69 +23,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 N = 4
 SEEDS = np.array([0, 1, 123_456_789_012, -7], np.int64)
 
-# Runs in a fresh interpreter, where importing keras_infogan or TFP is an error.
-# argv: export dir, calls.json ({"good": {label: signature}, "session": {label: signature}}),
-# inputs.npz ({"<label>/<input>": array}), outputs.npz. Good calls go through the
-# TF2 API (`loaded.signatures`); "session" ones through a TF1 session fed with raw
-# C++ `Session::Run`, which, like TF Serving, does not check feeds against the
-# signature's shapes. Prints a JSON report.
-SERVE_SCRIPT = r"""
-import json, sys
-
-class _Forbid:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("keras_infogan", "tensorflow_probability"):
-            raise ImportError(f"serving must not need {name}")
-
-sys.meta_path.insert(0, _Forbid())
-
-import numpy as np
-import tensorflow as tf
-from tensorflow.core.protobuf import saved_model_pb2
-from tensorflow.python.framework import op_def_registry
-
-export_dir, calls_path, inputs_path, outputs_path = sys.argv[1:]
-calls = json.load(open(calls_path))
-inputs = np.load(inputs_path)
-def kwargs(label):
-    return {key.split("/")[1]: inputs[key] for key in inputs.files if key.split("/")[0] == label}
-
-loaded = tf.saved_model.load(export_dir)
-outputs = {}
-for label, signature in calls["good"].items():
-    for name, value in loaded.signatures[signature](**kwargs(label)).items():
-        outputs[f"{label}/{name}"] = value.numpy()
-np.savez(outputs_path, **outputs)
-
-graph = tf.Graph()
-with graph.as_default():
-    session = tf.compat.v1.Session()
-    meta_graph = tf.compat.v1.saved_model.load(session, ["serve"], export_dir)
-errors = {}
-for label, signature in calls["session"].items():
-    signature_def = meta_graph.signature_def[signature]
-    feeds = {graph.get_tensor_by_name(signature_def.inputs[name].name)._as_tf_output(): value
-             for name, value in kwargs(label).items()}
-    fetches = [graph.get_tensor_by_name(info.name)._as_tf_output() for info in signature_def.outputs.values()]
-    try:
-        session._call_tf_sessionrun(None, feeds, fetches, [], None)
-        errors[label] = None
-    except tf.errors.InvalidArgumentError as error:
-        errors[label] = error.message.splitlines()[0]
-
-saved_model = saved_model_pb2.SavedModel()
-with open(f"{export_dir}/saved_model.pb", "rb") as f:
-    saved_model.ParseFromString(f.read())
-ops = set()
-for graph_meta in saved_model.meta_graphs:
-    ops |= {node.op for node in graph_meta.graph_def.node}
-    for function in graph_meta.graph_def.library.function:
-        ops |= {node.op for node in function.node_def}
-print(json.dumps({"errors": errors, "ops": sorted(ops),
-                  "unregistered_ops": sorted(op for op in ops if op_def_registry.get(op) is None),
-                  "forbidden_modules": sorted(m for m in ("keras_infogan", "tensorflow_probability")
-                                              if m in sys.modules)}))
-"""
+# Serves the export in a fresh interpreter where importing keras_infogan or TFP is an error.
+SERVE_SCRIPT = Path(__file__).resolve().parent / "serving" / "serve_without_package.py"
 
 
 def _batch_norm_layers(model):
@@ -198,7 +137,7 @@ def served(export_dir, good_calls, tmp_path_factory):
         {"good": {label: signature for label, (signature, _) in good_calls.items()},
          "session": {label: signature for label, (signature, _) in session_calls.items()}}))
     result = subprocess.run(
-        [sys.executable, "-c", SERVE_SCRIPT, str(export_dir), *(str(folder / f) for f in
+        [sys.executable, str(SERVE_SCRIPT), str(export_dir), *(str(folder / f) for f in
                                                                 ("calls.json", "inputs.npz", "outputs.npz"))],
         capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     assert result.returncode == 0, result.stderr[-3000:]
