@@ -31,6 +31,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", nargs="+", help="run folders or .keras files")
     args = parser.parse_args(argv)
+    import numpy as np
     import tensorflow as tf
 
     from keras_infogan.loading import load_infogan, run_model_path
@@ -44,33 +45,29 @@ def main(argv=None) -> None:
         model = load_infogan(run_model_path(run), compile=False)
         spec = model.latent_spec
         z, values = spec.sample(INPUTS, tf.constant(SEED))
-        latent = spec.generator_input(z, values)
-        columns, start = {}, spec.noise_dim  # continuous code name -> its generator-input column
-        for code in spec.codes:
-            if code.kind == "continuous":
-                columns[code.name] = start
-            start += code.input_dim
-
-        def generate(column, value=None, shift=0.0):
-            set_to = latent[:, column:column + 1] + shift if value is None else tf.fill([INPUTS, 1], value)
-            return model.generator(tf.concat([latent[:, :column], set_to, latent[:, column + 1:]], 1),
-                                   training=False)
-
-        base = model.generator(latent, training=False)
-        ends = {name: {"local": (base, generate(column, shift=STEP)),  # (image before, image after)
-                       "global": (generate(column, value=-1.0), generate(column, value=1.0))}
-                for name, column in columns.items()}
+        z, values = z.numpy(), [v.numpy() for v in values]
+        base = model.generate(z, values)
         views = {"pixels": lambda images: images, "pooled 4x4": lambda images: tf.nn.avg_pool2d(images, 4, 4, "VALID"),
                  "trunk": lambda images: model.trunk(images, training=False)}
-        names = list(columns)
+
+        def with_code(index, value):  # the images with code `index` set to `value` ([n] or a number)
+            codes = list(values)
+            codes[index] = np.broadcast_to(np.float32(value), values[index].shape)
+            return model.generate(z, codes)
+
+        changes = {}  # code name -> "<kind> <view>" -> the change code makes in that view
+        for index, code in enumerate(spec.codes):
+            if code.kind == "continuous":
+                ends = {"local": (base, with_code(index, values[index] + STEP)),  # (image before, image after)
+                        "global": (with_code(index, -1.0), with_code(index, 1.0))}
+                changes[code.name] = {f"{kind} {name}": view(after) - view(before)
+                                      for kind, (before, after) in ends.items() for name, view in views.items()}
+        names = list(changes)
         for i, first in enumerate(names):
             for second in names[i + 1:]:
-                cells = []
-                for kind in ("local", "global"):
-                    for view_name, view in views.items():
-                        (a0, a1), (b0, b1) = ends[first][kind], ends[second][kind]
-                        cells.append(f"{kind} {view_name} {cos2(view(a1) - view(a0), view(b1) - view(b0)):.3f}")
-                print(f"{run}  {first}/{second}: " + "  ".join(cells), flush=True)
+                cells = "  ".join(f"{cell} {cos2(changes[first][cell], changes[second][cell]):.3f}"
+                                  for cell in changes[first])
+                print(f"{run}  {first}/{second}: {cells}", flush=True)
 
 
 if __name__ == "__main__":
